@@ -1,0 +1,28 @@
+"""What each role may do. Every staff page and API call checks one of these."""
+
+from bestellwerk.accounts.models import Role, User
+
+# Capabilities, each granted to a set of roles.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "orders.view": frozenset({Role.ADMIN, Role.SALES, Role.WAREHOUSE}),
+    "orders.edit": frozenset({Role.ADMIN, Role.SALES}),
+    "orders.status": frozenset({Role.ADMIN, Role.SALES, Role.WAREHOUSE}),
+    "orders.shipments": frozenset({Role.ADMIN, Role.SALES, Role.WAREHOUSE}),
+    "orders.notes": frozenset({Role.ADMIN, Role.SALES, Role.WAREHOUSE}),
+    "orders.payments": frozenset({Role.ADMIN, Role.SALES}),
+    "customers.view": frozenset({Role.ADMIN, Role.SALES}),
+    "customers.edit": frozenset({Role.ADMIN, Role.SALES}),
+    "coupons.view": frozenset({Role.ADMIN, Role.SALES}),
+    "coupons.edit": frozenset({Role.ADMIN, Role.SALES}),
+    "products.view": frozenset({Role.ADMIN, Role.SALES, Role.WAREHOUSE}),
+    "products.edit": frozenset({Role.ADMIN}),
+    "stock.adjust": frozenset({Role.ADMIN, Role.WAREHOUSE}),
+    "settings.view": frozenset({Role.ADMIN, Role.SALES, Role.WAREHOUSE}),
+    "settings.edit": frozenset({Role.ADMIN}),
+}
+
+
+def has_permission(user: User, permission: str) -> bool:
+    if not user.is_active:
+        return False
+    return user.effective_role in PERMISSIONS[permission]

@@ -1,0 +1,197 @@
+"""Stock changes only here, each with its StockMovement; deduction never oversells."""
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.db.models import F, Q
+
+from bestellwerk.catalog.models import VAT_RATE_VALUES, Product, StockMovement, StockReason
+from bestellwerk.core.actors import Actor
+from bestellwerk.core.errors import ServiceError
+from bestellwerk.core.money import parse_money
+from bestellwerk.core.tags import get_or_create_tags
+
+if TYPE_CHECKING:
+    from bestellwerk.orders.models import Order
+
+MAX_STOCK_DELTA = 1_000_000
+
+
+def apply_stock_changes(
+    *,
+    changes: dict[int, int],
+    reason: str,
+    actor: Actor,
+    order: "Order | None" = None,
+    note: str = "",
+) -> list[StockMovement]:
+    """Change stock of several products at once: {product_id: delta}, negative deducts.
+
+    Deduction is a conditional UPDATE, so under any concurrency stock never goes below
+    zero for a product without backorders. If any product is short, nothing changes and
+    the error lists every short SKU. Products that do not track stock are left alone.
+    """
+    changes = {pid: delta for pid, delta in changes.items() if delta}
+    if not changes:
+        return []
+    with transaction.atomic():
+        products = {
+            p.pk: p
+            for p in Product.objects.filter(pk__in=changes, track_stock=True).only(
+                "pk", "sku", "allow_backorder", "stock_quantity"
+            )
+        }
+        short = []
+        # A fixed order of row locks keeps two orders with the same products from deadlocking.
+        for product_id in sorted(products):
+            delta = changes[product_id]
+            rows = Product.objects.filter(pk=product_id)
+            if delta < 0:
+                rows = rows.filter(Q(allow_backorder=True) | Q(stock_quantity__gte=-delta))
+            if not rows.update(stock_quantity=F("stock_quantity") + delta):
+                short.append(products[product_id].sku)
+        if short:
+            available = dict(
+                Product.objects.filter(sku__in=short).values_list("sku", "stock_quantity")
+            )
+            raise ServiceError(
+                "stock_short",
+                "Not enough stock for: " + ", ".join(sorted(short)),
+                fields={"skus": sorted(short), "available": available},
+            )
+        after = dict(
+            Product.objects.filter(pk__in=products).values_list("pk", "stock_quantity")
+        )
+        return StockMovement.objects.bulk_create(
+            StockMovement(
+                product_id=product_id,
+                delta=changes[product_id],
+                quantity_after=after[product_id],
+                reason=reason,
+                order=order,
+                note=note[:200],
+                **actor.as_fields(),
+            )
+            for product_id in sorted(products)
+        )
+
+
+@transaction.atomic
+def adjust_product_stock(*, sku: str, delta: int, reason: str, actor: Actor) -> Product:
+    """A manual correction (goods received, inventory count, breakage)."""
+    if not -MAX_STOCK_DELTA <= delta <= MAX_STOCK_DELTA or delta == 0:
+        raise ServiceError(
+            "invalid_quantity",
+            f"The change must be between -{MAX_STOCK_DELTA} and {MAX_STOCK_DELTA}, not 0.",
+            fields={"delta": delta},
+        )
+    product = get_product(sku=sku)
+    if not product.track_stock:
+        raise ServiceError(
+            "stock_not_tracked", f"{product.sku} does not track stock.", fields={"sku": sku}
+        )
+    apply_stock_changes(
+        changes={product.pk: delta}, reason=StockReason.MANUAL, actor=actor, note=reason
+    )
+    product.refresh_from_db()
+    return product
+
+
+def get_product(*, sku: str) -> Product:
+    product = Product.objects.filter(sku=sku).first()
+    if product is None:
+        raise ServiceError("not_found", f"No product with SKU {sku!r}.", fields={"sku": sku})
+    return product
+
+
+PRODUCT_FIELDS = ("name", "price", "vat_rate", "track_stock", "allow_backorder", "is_active")
+
+
+def _clean_product_values(values: dict[str, Any]) -> dict[str, Any]:
+    cleaned = dict(values)
+    if "price" in cleaned:
+        try:
+            cleaned["price"] = parse_money(cleaned["price"])
+        except ValueError as exc:
+            raise ServiceError("invalid_amount", str(exc), fields={"price": str(exc)}) from exc
+        if cleaned["price"] < 0:
+            raise ServiceError("invalid_amount", "The price cannot be negative.", fields={"price": "negative"})
+    if "vat_rate" in cleaned:
+        rate = Decimal(str(cleaned["vat_rate"])).quantize(Decimal("0.01"))
+        if rate not in VAT_RATE_VALUES:
+            raise ServiceError(
+                "invalid_vat_rate", "The VAT rate must be 19, 7 or 0.", fields={"vat_rate": str(rate)}
+            )
+        cleaned["vat_rate"] = rate
+    if "name" in cleaned and not str(cleaned["name"]).strip():
+        raise ServiceError("invalid_name", "A product needs a name.", fields={"name": "empty"})
+    return cleaned
+
+
+@transaction.atomic
+def create_product(
+    *,
+    sku: str,
+    name: str,
+    price: Decimal | str,
+    vat_rate: Decimal | str = Decimal("19.00"),
+    track_stock: bool = True,
+    stock_quantity: int = 0,
+    allow_backorder: bool = False,
+    customer_tags: list[str] | None = None,
+    actor: Actor,
+) -> Product:
+    sku = sku.strip()
+    if not sku:
+        raise ServiceError("invalid_sku", "A product needs a SKU.", fields={"sku": "empty"})
+    if Product.objects.filter(sku=sku).exists():
+        raise ServiceError("sku_exists", f"SKU {sku!r} exists already.", fields={"sku": sku})
+    if stock_quantity < 0 and not allow_backorder:
+        raise ServiceError(
+            "invalid_quantity", "Stock cannot be negative.", fields={"stock_quantity": stock_quantity}
+        )
+    values = _clean_product_values(
+        {"name": name, "price": price, "vat_rate": vat_rate, "track_stock": track_stock,
+         "allow_backorder": allow_backorder}
+    )
+    product = Product.objects.create(sku=sku, stock_quantity=0, **values)
+    if customer_tags:
+        product.customer_tags.set(get_or_create_tags(customer_tags))
+    if stock_quantity and track_stock:
+        apply_stock_changes(
+            changes={product.pk: stock_quantity},
+            reason=StockReason.MANUAL,
+            actor=actor,
+            note="initial stock",
+        )
+        product.refresh_from_db()
+    return product
+
+
+@transaction.atomic
+def update_product(
+    *, sku: str, values: dict[str, Any], customer_tags: list[str] | None = None
+) -> Product:
+    """Change a product's data; stock changes go through `adjust_product_stock`."""
+    unknown = set(values) - set(PRODUCT_FIELDS)
+    if unknown:
+        raise ServiceError(
+            "invalid_field", "These fields cannot be changed here.", fields={f: "read-only" for f in unknown}
+        )
+    product = Product.objects.select_for_update().filter(sku=sku).first()
+    if product is None:
+        raise ServiceError("not_found", f"No product with SKU {sku!r}.", fields={"sku": sku})
+    cleaned = _clean_product_values(values)
+    if cleaned.get("allow_backorder") is False and product.stock_quantity < 0:
+        raise ServiceError(
+            "invalid_quantity",
+            "Backorders cannot be switched off while stock is negative.",
+            fields={"allow_backorder": False},
+        )
+    for field, value in cleaned.items():
+        setattr(product, field, value)
+    product.save()
+    if customer_tags is not None:
+        product.customer_tags.set(get_or_create_tags(customer_tags))
+    return product

@@ -1,0 +1,46 @@
+"""The task worker: the queue's own worker plus the outbox sweep beside it."""
+
+import logging
+import threading
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+from bestellwerk.orders.outbox import sweep_outbox
+
+logger = logging.getLogger(__name__)
+
+
+def run_sweeper(stop: threading.Event, interval: int) -> None:
+    while not stop.wait(interval):
+        try:
+            close_old_connections()
+            if swept := sweep_outbox():
+                logger.info("Outbox sweep dispatched %s event(s).", swept)
+        except Exception:
+            logger.exception("Outbox sweep failed; it runs again in %s s.", interval)
+        finally:
+            close_old_connections()
+
+
+class Command(BaseCommand):
+    help = "Run the task worker (database queue, or Redis when REDIS_URL is set) and the outbox sweep."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--no-sweep", action="store_true", help="Do not sweep the outbox.")
+
+    def handle(self, *args, no_sweep: bool, **options) -> None:
+        stop = threading.Event()
+        if not no_sweep:
+            threading.Thread(
+                target=run_sweeper, args=(stop, settings.OUTBOX_SWEEP_INTERVAL), daemon=True
+            ).start()
+        try:
+            if settings.REDIS_URL:
+                call_command("rqworker", "default", with_scheduler=True, job_class="django_tasks_rq.backend.Job")
+            else:
+                call_command("db_worker", interval=0.5)
+        finally:
+            stop.set()

@@ -1,0 +1,61 @@
+"""Money is Decimal; every amount is rounded by `round_money`, nowhere else."""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+MAX_AMOUNT = Decimal("9999999.99")
+
+
+def round_money(value: Decimal | int) -> Decimal:
+    """Round to cents, half-up (the German commercial rounding)."""
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def parse_money(value: object) -> Decimal:
+    """Parse an amount given as string, int or Decimal; floats are refused (they lie)."""
+    if isinstance(value, bool) or isinstance(value, float):
+        raise ValueError("amounts must be given as strings such as '12.50'")
+    try:
+        amount = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError) as exc:
+        raise ValueError(f"{value!r} is not an amount") from exc
+    if not amount.is_finite():
+        raise ValueError(f"{value!r} is not an amount")
+    if amount != amount.quantize(CENT):
+        raise ValueError("amounts have at most two decimal places")
+    if abs(amount) > MAX_AMOUNT:
+        raise ValueError(f"amounts are at most {MAX_AMOUNT}")
+    return amount.quantize(CENT)
+
+
+def tax_from_gross(gross: Decimal, rate: Decimal) -> Decimal:
+    """The VAT contained in a gross amount: gross × rate / (100 + rate), half-up to cents."""
+    if not rate:
+        return ZERO
+    return round_money(gross * rate / (Decimal(100) + rate))
+
+
+def split_proportionally(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
+    """Split `total` into cent shares proportional to `weights`.
+
+    Each share is rounded half-up to cents; the rounding remainder goes to the largest weight
+    so the shares always add up to `total` exactly.
+    """
+    if not weights:
+        return []
+    weight_sum = sum(weights, ZERO)
+    if weight_sum == 0:
+        shares = [ZERO] * len(weights)
+        shares[0] = round_money(total)
+        return shares
+    shares = [round_money(total * w / weight_sum) for w in weights]
+    remainder = round_money(total) - sum(shares, ZERO)
+    if remainder:
+        largest = max(range(len(weights)), key=lambda i: (weights[i], -i))
+        shares[largest] += remainder
+    return shares
+
+
+def format_money(value: Decimal) -> str:
+    return f"{round_money(value):.2f}"

@@ -1,0 +1,49 @@
+"""Tags by name: the one place that turns a list of names into Tag rows."""
+
+from collections.abc import Iterable
+
+from django.db.models.functions import Lower
+
+from bestellwerk.core.errors import ServiceError
+from bestellwerk.core.models import Tag
+
+MAX_TAG_LENGTH = 50
+MAX_TAGS = 50
+
+
+def clean_tag_names(names: Iterable[str]) -> list[str]:
+    cleaned: dict[str, str] = {}
+    for raw in names:
+        name = " ".join(str(raw).split())
+        if not name:
+            continue
+        if len(name) > MAX_TAG_LENGTH:
+            raise ServiceError(
+                "invalid_tag",
+                f"A tag has at most {MAX_TAG_LENGTH} characters.",
+                fields={"tags": name[:60]},
+            )
+        cleaned.setdefault(name.lower(), name)
+    if len(cleaned) > MAX_TAGS:
+        raise ServiceError("invalid_tag", f"At most {MAX_TAGS} tags.", fields={"tags": "too many"})
+    return list(cleaned.values())
+
+
+def get_or_create_tags(names: Iterable[str]) -> list[Tag]:
+    """Tags for `names` (case-insensitive), created when missing; two queries plus inserts."""
+    wanted = clean_tag_names(names)
+    if not wanted:
+        return []
+    existing = {
+        t.name.lower(): t
+        for t in Tag.objects.annotate(lname=Lower("name")).filter(
+            lname__in=[n.lower() for n in wanted]
+        )
+    }
+    tags = []
+    for name in wanted:
+        tag = existing.get(name.lower())
+        if tag is None:
+            tag, _created = Tag.objects.get_or_create(name=name)
+        tags.append(tag)
+    return tags

@@ -1,0 +1,87 @@
+"""The event outbox: consumers register here; each event is dispatched to them once.
+
+Later apps (e-mails, automations, webhooks) call `register_event_handler` in their
+`AppConfig.ready`. A handler must be idempotent: a crash after a handler ran but before
+`dispatched_at` was written makes the sweep call it again.
+"""
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from bestellwerk.orders.models import OrderEvent
+
+logger = logging.getLogger(__name__)
+
+EventHandler = Callable[[OrderEvent], None]
+_handlers: list[tuple[frozenset[str] | None, EventHandler]] = []
+
+
+def register_event_handler(handler: EventHandler, *, types: set[str] | None = None) -> None:
+    """Call `handler(event)` for every dispatched event (or only for `types`)."""
+    entry = (frozenset(types) if types else None, handler)
+    if entry not in _handlers:
+        _handlers.append(entry)
+
+
+def unregister_event_handler(handler: EventHandler) -> None:
+    _handlers[:] = [(types, h) for types, h in _handlers if h is not handler]
+
+
+def dispatch_event(*, event_id: int) -> bool:
+    """Run every handler for one event, once. False when it was dispatched already."""
+    with transaction.atomic():
+        event = (
+            OrderEvent.objects.select_for_update(skip_locked=_can_skip_locked())
+            .select_related("order")
+            .filter(pk=event_id, dispatched_at__isnull=True)
+            .first()
+        )
+        if event is None:
+            return False
+        for types, handler in list(_handlers):
+            if types is None or event.type in types:
+                handler(event)
+        event.dispatched_at = timezone.now()
+        event.save(update_fields=["dispatched_at"])
+    return True
+
+
+def _can_skip_locked() -> bool:
+    from django.db import connection
+
+    return connection.features.has_select_for_update_skip_locked
+
+
+def enqueue_dispatch(*, event_id: int) -> None:
+    """Queue the dispatch task; if the queue is down, the sweep will find the event later."""
+    from bestellwerk.orders.tasks import dispatch_order_event
+
+    try:
+        dispatch_order_event.enqueue(event_id=event_id)
+    except Exception:
+        logger.warning("Could not enqueue dispatch of order event %s; the sweep will retry.",
+                       event_id, exc_info=True)
+
+
+def sweep_outbox(*, older_than: timedelta | None = None, limit: int = 500) -> int:
+    """Dispatch events whose dispatch never ran (queue down, crash before enqueue)."""
+    if older_than is None:
+        older_than = timedelta(seconds=settings.OUTBOX_SWEEP_GRACE_SECONDS)
+    cutoff = timezone.now() - older_than
+    event_ids = list(
+        OrderEvent.objects.filter(dispatched_at__isnull=True, created_at__lte=cutoff)
+        .order_by("created_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    dispatched = 0
+    for event_id in event_ids:
+        try:
+            dispatched += dispatch_event(event_id=event_id)
+        except Exception:
+            logger.exception("Dispatch of order event %s failed; it stays in the outbox.", event_id)
+    return dispatched

@@ -1,0 +1,198 @@
+"""Reading orders: the filtered, keyset-paginated list and the full order, each in a fixed
+number of queries whatever their size."""
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from bestellwerk.core.errors import ServiceError
+from bestellwerk.core.models import Tag
+from bestellwerk.orders.models import Order, OrderEvent, OrderNote, OrderStatus
+from bestellwerk.shipping.models import Shipment
+
+MAX_PAGE_SIZE = 200
+DEFAULT_PAGE_SIZE = 50
+MAX_QUERY_LENGTH = 200
+
+# sort key -> (model field, the field's type in a cursor)
+SORTS: dict[str, str] = {"created": "created_at", "total": "total", "number": "number"}
+
+
+@dataclass
+class OrderFilters:
+    """Every filter of the order list; the API's query parameters and the UI's form fill it."""
+
+    q: str = ""
+    number: int | None = None
+    customer: int | None = None
+    status: list[str] = field(default_factory=list)
+    payment_status: list[str] = field(default_factory=list)
+    payment_method: str = ""
+    shipping_method: str = ""
+    tag: list[str] = field(default_factory=list)
+    assignee: str = ""
+    lead_source: str = ""
+    channel: str = ""
+    total_min: Decimal | None = None
+    total_max: Decimal | None = None
+    created_from: date | None = None
+    created_to: date | None = None
+
+
+@dataclass
+class OrderPage:
+    items: list[Order]
+    next_cursor: str | None
+
+
+def filter_orders(filters: OrderFilters, *, exclude_status: bool = False) -> QuerySet[Order]:
+    """Orders matching `filters`. Drafts only when asked for with status=draft.
+
+    `exclude_status` leaves the status filter out (for counts per status as quick tabs).
+    """
+    qs = Order.objects.all()
+    statuses = [] if exclude_status else [s for s in filters.status if s]
+    if statuses:
+        unknown = set(statuses) - set(OrderStatus.values)
+        if unknown:
+            raise ServiceError("invalid_filter", "Unknown status.", fields={"status": sorted(unknown)})
+        qs = qs.filter(status__in=statuses)
+    else:
+        qs = qs.exclude(status=OrderStatus.DRAFT)
+    if filters.q:
+        q = " ".join(filters.q.lower().split())[:MAX_QUERY_LENGTH]
+        if q:
+            qs = qs.filter(search_document__contains=q)
+    if filters.number is not None:
+        qs = qs.filter(number=filters.number)
+    if filters.customer is not None:
+        qs = qs.filter(customer_id=filters.customer)
+    if filters.payment_status:
+        qs = qs.filter(payment_status__in=filters.payment_status)
+    if filters.payment_method:
+        qs = qs.filter(payment_method__code=filters.payment_method)
+    if filters.shipping_method:
+        qs = qs.filter(shipping_method__code=filters.shipping_method)
+    for name in filters.tag:
+        if name:
+            qs = qs.filter(tags__in=Tag.objects.filter(name__iexact=name.strip()))
+    if filters.assignee == "none":
+        qs = qs.filter(assignee__isnull=True)
+    elif filters.assignee:
+        qs = qs.filter(assignee__username=filters.assignee)
+    if filters.lead_source:
+        qs = qs.filter(lead_source__code=filters.lead_source)
+    if filters.channel:
+        qs = qs.filter(channel=filters.channel)
+    if filters.total_min is not None:
+        qs = qs.filter(total__gte=filters.total_min)
+    if filters.total_max is not None:
+        qs = qs.filter(total__lte=filters.total_max)
+    tz = timezone.get_current_timezone()
+    if filters.created_from:
+        qs = qs.filter(created_at__gte=datetime.combine(filters.created_from, time.min, tzinfo=tz))
+    if filters.created_to:
+        qs = qs.filter(created_at__lte=datetime.combine(filters.created_to, time.max, tzinfo=tz))
+    return qs
+
+
+def _encode_cursor(values: list[Any]) -> str:
+    raw = json.dumps([str(v) if isinstance(v, Decimal | datetime) else v for v in values])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, sort_field: str) -> tuple[Any, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        value, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if sort_field == "created_at":
+            value = datetime.fromisoformat(value)
+        elif sort_field == "total":
+            value = Decimal(value)
+        else:
+            value = int(value)
+        return value, int(pk)
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
+        raise ServiceError("invalid_cursor", "The cursor is not valid.", fields={"cursor": cursor[:50]}) from exc
+
+
+def list_orders(
+    filters: OrderFilters,
+    *,
+    sort: str = "-created",
+    limit: int = DEFAULT_PAGE_SIZE,
+    cursor: str | None = None,
+) -> OrderPage:
+    """One page of orders with what a list row shows, in a fixed number of queries."""
+    descending = sort.startswith("-")
+    key = sort.lstrip("-")
+    if key not in SORTS:
+        raise ServiceError("invalid_sort", f"Sort by one of {', '.join(SORTS)}.", fields={"sort": sort})
+    if not 1 <= limit <= MAX_PAGE_SIZE:
+        raise ServiceError("invalid_limit", f"limit is 1 to {MAX_PAGE_SIZE}.", fields={"limit": limit})
+    sort_field = SORTS[key]
+    qs = filter_orders(filters)
+    if cursor:
+        value, pk = _decode_cursor(cursor, sort_field)
+        if descending:
+            qs = qs.filter(Q(**{f"{sort_field}__lt": value}) | Q(**{sort_field: value, "pk__lt": pk}))
+        else:
+            qs = qs.filter(Q(**{f"{sort_field}__gt": value}) | Q(**{sort_field: value, "pk__gt": pk}))
+    prefix = "-" if descending else ""
+    qs = (
+        qs.order_by(f"{prefix}{sort_field}", f"{prefix}pk")
+        .select_related("customer", "assignee", "payment_method", "shipping_method", "lead_source")
+        .prefetch_related("tags")
+    )
+    items = list(qs[: limit + 1])
+    next_cursor = None
+    if len(items) > limit:
+        items = items[:limit]
+        last = items[-1]
+        next_cursor = _encode_cursor([getattr(last, sort_field), last.pk])
+    return OrderPage(items=items, next_cursor=next_cursor)
+
+
+def count_orders_by_status(filters: OrderFilters) -> dict[str, int]:
+    """How many orders match the other filters, per status (the list's quick tabs)."""
+    rows = (
+        filter_orders(filters, exclude_status=True)
+        .order_by()
+        .values("status")
+        .annotate(n=Count("pk"))
+    )
+    counts = {status: 0 for status in OrderStatus.values if status != OrderStatus.DRAFT}
+    counts.update({row["status"]: row["n"] for row in rows})
+    counts[OrderStatus.DRAFT] = Order.objects.filter(status=OrderStatus.DRAFT).count()
+    return counts
+
+
+def get_order(*, number: int) -> Order:
+    """One order with everything its page and API answer show, in a fixed number of queries."""
+    order = (
+        Order.objects.select_related(
+            "customer", "assignee", "payment_method", "shipping_method", "lead_source", "coupon"
+        )
+        .prefetch_related(
+            "lines",
+            "tags",
+            Prefetch("shipments", queryset=Shipment.objects.select_related("carrier")),
+            Prefetch("notes", queryset=OrderNote.objects.select_related("author")),
+        )
+        .filter(number=number)
+        .first()
+    )
+    if order is None:
+        raise ServiceError("not_found", f"Order {number} does not exist.", fields={"number": number})
+    return order
+
+
+def list_order_events(*, order: Order) -> QuerySet[OrderEvent]:
+    return order.events.select_related("actor_user").order_by("created_at", "id")
