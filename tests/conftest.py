@@ -14,35 +14,52 @@ requires_postgres = pytest.mark.skipif(
     settings.IS_SQLITE, reason="needs PostgreSQL: run with DATABASE_URL set (CI does)"
 )
 
+
 @pytest.fixture
 def admin_user(db) -> User:
     return User.objects.create_user(
         username="anna", password="pw-anna-123", role=Role.ADMIN, first_name="Anna", is_staff=True
     )
 
+
 @pytest.fixture
 def sales_user(db) -> User:
     return User.objects.create_user(username="sam", password="pw-sam-12345", role=Role.SALES)
+
 
 @pytest.fixture
 def warehouse_user(db) -> User:
     return User.objects.create_user(username="wim", password="pw-wim-12345", role=Role.WAREHOUSE)
 
+
 @pytest.fixture
 def actor(admin_user) -> Actor:
     return Actor.for_user(admin_user)
 
+
 @pytest.fixture
 def coffee(actor):
     return create_product(
-        sku="KAF-1", name="Kaffee Crema 1 kg", price="19.90", vat_rate="7", stock_quantity=10, actor=actor
+        sku="KAF-1",
+        name="Kaffee Crema 1 kg",
+        price="19.90",
+        vat_rate="7",
+        stock_quantity=10,
+        actor=actor,
     )
+
 
 @pytest.fixture
 def mug(actor):
     return create_product(
-        sku="TAS-1", name="Tasse Steingut", price="9.90", vat_rate="19", stock_quantity=5, actor=actor
+        sku="TAS-1",
+        name="Tasse Steingut",
+        price="9.90",
+        vat_rate="19",
+        stock_quantity=5,
+        actor=actor,
     )
+
 
 @pytest.fixture
 def billing() -> dict[str, str]:
@@ -57,6 +74,7 @@ def billing() -> dict[str, str]:
         "phone": "+49 30 123456",
     }
 
+
 @pytest.fixture
 def order(actor, coffee, mug, billing):
     """A pending order: 2 × coffee, 1 × mug, standard shipping."""
@@ -68,22 +86,24 @@ def order(actor, coffee, mug, billing):
         shipping_method="standard",
     )
 
+
 def api_client_for(user: User):
     from django.test import Client
 
     _token, raw = create_api_token(user=user, name="test")
     return Client(headers={"Authorization": f"Bearer {raw}"})
 
+
 @pytest.fixture
 def admin_api(admin_user):
     return api_client_for(admin_user)
+
 
 @pytest.fixture
 def sales_api(sales_user):
     return api_client_for(sales_user)
 
+
 @pytest.fixture
 def warehouse_api(warehouse_user):
     return api_client_for(warehouse_user)
-
-D = Decimal

@@ -60,9 +60,7 @@ def apply_stock_changes(
                 "Not enough stock for: " + ", ".join(sorted(short)),
                 fields={"skus": sorted(short), "available": available},
             )
-        after = dict(
-            Product.objects.filter(pk__in=products).values_list("pk", "stock_quantity")
-        )
+        after = dict(Product.objects.filter(pk__in=products).values_list("pk", "stock_quantity"))
         return StockMovement.objects.bulk_create(
             StockMovement(
                 product_id=product_id,
@@ -116,12 +114,16 @@ def _clean_product_values(values: dict[str, Any]) -> dict[str, Any]:
         except ValueError as exc:
             raise ServiceError("invalid_amount", str(exc), fields={"price": str(exc)}) from exc
         if cleaned["price"] < 0:
-            raise ServiceError("invalid_amount", "The price cannot be negative.", fields={"price": "negative"})
+            raise ServiceError(
+                "invalid_amount", "The price cannot be negative.", fields={"price": "negative"}
+            )
     if "vat_rate" in cleaned:
         rate = Decimal(str(cleaned["vat_rate"])).quantize(Decimal("0.01"))
         if rate not in VAT_RATE_VALUES:
             raise ServiceError(
-                "invalid_vat_rate", "The VAT rate must be 19, 7 or 0.", fields={"vat_rate": str(rate)}
+                "invalid_vat_rate",
+                "The VAT rate must be 19, 7 or 0.",
+                fields={"vat_rate": str(rate)},
             )
         cleaned["vat_rate"] = rate
     if "name" in cleaned and not str(cleaned["name"]).strip():
@@ -149,11 +151,18 @@ def create_product(
         raise ServiceError("sku_exists", f"SKU {sku!r} exists already.", fields={"sku": sku})
     if stock_quantity < 0 and not allow_backorder:
         raise ServiceError(
-            "invalid_quantity", "Stock cannot be negative.", fields={"stock_quantity": stock_quantity}
+            "invalid_quantity",
+            "Stock cannot be negative.",
+            fields={"stock_quantity": stock_quantity},
         )
     values = _clean_product_values(
-        {"name": name, "price": price, "vat_rate": vat_rate, "track_stock": track_stock,
-         "allow_backorder": allow_backorder}
+        {
+            "name": name,
+            "price": price,
+            "vat_rate": vat_rate,
+            "track_stock": track_stock,
+            "allow_backorder": allow_backorder,
+        }
     )
     product = Product.objects.create(sku=sku, stock_quantity=0, **values)
     if customer_tags:
@@ -177,7 +186,9 @@ def update_product(
     unknown = set(values) - set(PRODUCT_FIELDS)
     if unknown:
         raise ServiceError(
-            "invalid_field", "These fields cannot be changed here.", fields={f: "read-only" for f in unknown}
+            "invalid_field",
+            "These fields cannot be changed here.",
+            fields={f: "read-only" for f in unknown},
         )
     product = Product.objects.select_for_update().filter(sku=sku).first()
     if product is None:

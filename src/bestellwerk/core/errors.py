@@ -20,9 +20,7 @@ class ServiceError(Exception):
         "coupon_usage_limit": 409,
     }
 
-    def __init__(
-        self, code: str, message: str, *, fields: dict[str, Any] | None = None
-    ) -> None:
+    def __init__(self, code: str, message: str, *, fields: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message

@@ -52,7 +52,10 @@ class ShopSettings(models.Model):
     shop_name = models.CharField(_("shop name"), max_length=120, default="Bestellwerk Demo-Shop")
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     default_language = models.CharField(
-        _("default language"), max_length=5, default="de", choices=[("de", "Deutsch"), ("en", "English")]
+        _("default language"),
+        max_length=5,
+        default="de",
+        choices=[("de", "Deutsch"), ("en", "English")],
     )
     admin_emails = models.TextField(
         _("admin e-mail addresses"), blank=True, help_text=_("One address per line.")

@@ -14,7 +14,7 @@ def round_money(value: Decimal | int) -> Decimal:
 
 def parse_money(value: object) -> Decimal:
     """Parse an amount given as string, int or Decimal; floats are refused (they lie)."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise ValueError("amounts must be given as strings such as '12.50'")
     try:
         amount = Decimal(str(value).strip())

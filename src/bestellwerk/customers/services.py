@@ -52,7 +52,9 @@ def create_customer(*, email: str = "", **fields: Any) -> Customer:
     allowed = {*CUSTOMER_ADDRESS_FIELDS, "language"}
     unknown = set(fields) - allowed
     if unknown:
-        raise ServiceError("invalid_field", "Unknown customer fields.", fields={f: "unknown" for f in unknown})
+        raise ServiceError(
+            "invalid_field", "Unknown customer fields.", fields={f: "unknown" for f in unknown}
+        )
     email = email.strip().lower()
     if email and find_customer_by_email(email):
         raise ServiceError(

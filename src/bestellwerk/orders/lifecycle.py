@@ -6,7 +6,9 @@ from bestellwerk.orders.models import OrderStatus as S
 TRANSITIONS: dict[str, frozenset[str]] = {
     S.DRAFT: frozenset(),
     S.PENDING: frozenset({S.PROCESSING, S.ON_HOLD, S.SHIPPED, S.COMPLETED, S.CANCELLED}),
-    S.PROCESSING: frozenset({S.PENDING, S.ON_HOLD, S.SHIPPED, S.COMPLETED, S.CANCELLED, S.REFUNDED}),
+    S.PROCESSING: frozenset(
+        {S.PENDING, S.ON_HOLD, S.SHIPPED, S.COMPLETED, S.CANCELLED, S.REFUNDED}
+    ),
     S.ON_HOLD: frozenset({S.PENDING, S.PROCESSING, S.SHIPPED, S.COMPLETED, S.CANCELLED}),
     S.SHIPPED: frozenset({S.PROCESSING, S.COMPLETED, S.REFUNDED}),
     S.COMPLETED: frozenset({S.PROCESSING, S.REFUNDED}),

@@ -64,8 +64,11 @@ def enqueue_dispatch(*, event_id: int) -> None:
     try:
         dispatch_order_event.enqueue(event_id=event_id)
     except Exception:
-        logger.warning("Could not enqueue dispatch of order event %s; the sweep will retry.",
-                       event_id, exc_info=True)
+        logger.warning(
+            "Could not enqueue dispatch of order event %s; the sweep will retry.",
+            event_id,
+            exc_info=True,
+        )
 
 
 def sweep_outbox(*, older_than: timedelta | None = None, limit: int = 500) -> int:

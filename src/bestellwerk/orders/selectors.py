@@ -62,7 +62,9 @@ def filter_orders(filters: OrderFilters, *, exclude_status: bool = False) -> Que
     if statuses:
         unknown = set(statuses) - set(OrderStatus.values)
         if unknown:
-            raise ServiceError("invalid_filter", "Unknown status.", fields={"status": sorted(unknown)})
+            raise ServiceError(
+                "invalid_filter", "Unknown status.", fields={"status": sorted(unknown)}
+            )
         qs = qs.filter(status__in=statuses)
     else:
         qs = qs.exclude(status=OrderStatus.DRAFT)
@@ -120,7 +122,9 @@ def _decode_cursor(cursor: str, sort_field: str) -> tuple[Any, int]:
             value = int(value)
         return value, int(pk)
     except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
-        raise ServiceError("invalid_cursor", "The cursor is not valid.", fields={"cursor": cursor[:50]}) from exc
+        raise ServiceError(
+            "invalid_cursor", "The cursor is not valid.", fields={"cursor": cursor[:50]}
+        ) from exc
 
 
 def list_orders(
@@ -134,17 +138,25 @@ def list_orders(
     descending = sort.startswith("-")
     key = sort.lstrip("-")
     if key not in SORTS:
-        raise ServiceError("invalid_sort", f"Sort by one of {', '.join(SORTS)}.", fields={"sort": sort})
+        raise ServiceError(
+            "invalid_sort", f"Sort by one of {', '.join(SORTS)}.", fields={"sort": sort}
+        )
     if not 1 <= limit <= MAX_PAGE_SIZE:
-        raise ServiceError("invalid_limit", f"limit is 1 to {MAX_PAGE_SIZE}.", fields={"limit": limit})
+        raise ServiceError(
+            "invalid_limit", f"limit is 1 to {MAX_PAGE_SIZE}.", fields={"limit": limit}
+        )
     sort_field = SORTS[key]
     qs = filter_orders(filters)
     if cursor:
         value, pk = _decode_cursor(cursor, sort_field)
         if descending:
-            qs = qs.filter(Q(**{f"{sort_field}__lt": value}) | Q(**{sort_field: value, "pk__lt": pk}))
+            qs = qs.filter(
+                Q(**{f"{sort_field}__lt": value}) | Q(**{sort_field: value, "pk__lt": pk})
+            )
         else:
-            qs = qs.filter(Q(**{f"{sort_field}__gt": value}) | Q(**{sort_field: value, "pk__gt": pk}))
+            qs = qs.filter(
+                Q(**{f"{sort_field}__gt": value}) | Q(**{sort_field: value, "pk__gt": pk})
+            )
     prefix = "-" if descending else ""
     qs = (
         qs.order_by(f"{prefix}{sort_field}", f"{prefix}pk")
@@ -190,7 +202,9 @@ def get_order(*, number: int) -> Order:
         .first()
     )
     if order is None:
-        raise ServiceError("not_found", f"Order {number} does not exist.", fields={"number": number})
+        raise ServiceError(
+            "not_found", f"Order {number} does not exist.", fields={"number": number}
+        )
     return order
 
 

@@ -75,7 +75,7 @@ def _next_order_number() -> int:
     return counter.value
 
 
-def _lock_order(number: int, expected_version: int | None) -> Order:
+def lock_order(number: int, expected_version: int | None) -> Order:
     order = (
         Order.objects.select_for_update()
         .select_related("coupon", "shipping_method", "customer")
@@ -83,7 +83,9 @@ def _lock_order(number: int, expected_version: int | None) -> Order:
         .first()
     )
     if order is None:
-        raise ServiceError("not_found", f"Order {number} does not exist.", fields={"number": number})
+        raise ServiceError(
+            "not_found", f"Order {number} does not exist.", fields={"number": number}
+        )
     if expected_version is not None and expected_version != order.version:
         raise ServiceError(
             "version_conflict",
@@ -99,7 +101,9 @@ def _resolve_code(model: type[Model], code: str | None, field: str) -> Any:
         return None
     obj = model.objects.filter(code=code).first()
     if obj is None:
-        raise ServiceError(f"unknown_{field}", f"Unknown {field.replace('_', ' ')} {code!r}.", fields={field: code})
+        raise ServiceError(
+            f"unknown_{field}", f"Unknown {field.replace('_', ' ')} {code!r}.", fields={field: code}
+        )
     return obj
 
 
@@ -108,7 +112,9 @@ def _resolve_assignee(username: str | None) -> User | None:
         return None
     user = User.objects.filter(username=username, is_active=True).first()
     if user is None:
-        raise ServiceError("unknown_assignee", f"No active staff user {username!r}.", fields={"assignee": username})
+        raise ServiceError(
+            "unknown_assignee", f"No active staff user {username!r}.", fields={"assignee": username}
+        )
     return user
 
 
@@ -117,24 +123,38 @@ def _resolve_customer(customer_id: int | None) -> Customer | None:
         return None
     customer = Customer.objects.filter(pk=customer_id).first()
     if customer is None:
-        raise ServiceError("unknown_customer", f"Customer {customer_id} does not exist.", fields={"customer_id": customer_id})
+        raise ServiceError(
+            "unknown_customer",
+            f"Customer {customer_id} does not exist.",
+            fields={"customer_id": customer_id},
+        )
     return customer
 
 
 def _build_lines(line_inputs: list[LineInput]) -> list[OrderLine]:
     """Unsaved lines with SKU, name, price and VAT copied from the product (one query)."""
     if len(line_inputs) > MAX_LINES:
-        raise ServiceError("too_many_lines", f"An order has at most {MAX_LINES} lines.", fields={"lines": len(line_inputs)})
+        raise ServiceError(
+            "too_many_lines",
+            f"An order has at most {MAX_LINES} lines.",
+            fields={"lines": len(line_inputs)},
+        )
     skus = {line.sku for line in line_inputs if line.sku}
     products = {p.sku: p for p in Product.objects.filter(sku__in=skus)} if skus else {}
     errors: dict[str, str] = {}
     unknown = sorted(skus - products.keys())
     if unknown:
-        raise ServiceError("unknown_sku", "Unknown SKU: " + ", ".join(unknown), fields={"skus": unknown})
+        raise ServiceError(
+            "unknown_sku", "Unknown SKU: " + ", ".join(unknown), fields={"skus": unknown}
+        )
     lines = []
     for index, item in enumerate(line_inputs):
         key = f"lines[{index}]"
-        if isinstance(item.quantity, bool) or not isinstance(item.quantity, int) or not 1 <= item.quantity <= MAX_QUANTITY:
+        if (
+            isinstance(item.quantity, bool)
+            or not isinstance(item.quantity, int)
+            or not 1 <= item.quantity <= MAX_QUANTITY
+        ):
             errors[f"{key}.quantity"] = f"a whole number from 1 to {MAX_QUANTITY}"
             continue
         try:
@@ -162,7 +182,11 @@ def _build_lines(line_inputs: list[LineInput]) -> list[OrderLine]:
             )
             continue
         name = (item.name or "").strip()
-        rate = Decimal(str(item.vat_rate)).quantize(Decimal("0.01")) if item.vat_rate is not None else None
+        rate = (
+            Decimal(str(item.vat_rate)).quantize(Decimal("0.01"))
+            if item.vat_rate is not None
+            else None
+        )
         if not name or len(name) > 200:
             errors[f"{key}.name"] = "a custom line needs a name of 1 to 200 characters"
         if unit_price is None:
@@ -171,7 +195,16 @@ def _build_lines(line_inputs: list[LineInput]) -> list[OrderLine]:
             errors[f"{key}.vat_rate"] = "19, 7 or 0"
         if f"{key}.name" in errors or f"{key}.unit_price" in errors or f"{key}.vat_rate" in errors:
             continue
-        lines.append(OrderLine(product=None, sku="", name=name, unit_price=unit_price, vat_rate=rate, quantity=item.quantity))
+        lines.append(
+            OrderLine(
+                product=None,
+                sku="",
+                name=name,
+                unit_price=unit_price,
+                vat_rate=rate,
+                quantity=item.quantity,
+            )
+        )
     if errors:
         raise ServiceError("invalid_lines", "Some lines are invalid.", fields=errors)
     return lines
@@ -190,7 +223,10 @@ def _apply_totals(order: Order, lines: list[OrderLine]) -> None:
     )
     for line, amounts in zip(lines, totals.lines, strict=True):
         line.subtotal, line.discount, line.total, line.tax = (
-            amounts.subtotal, amounts.discount, amounts.total, amounts.tax,
+            amounts.subtotal,
+            amounts.discount,
+            amounts.total,
+            amounts.tax,
         )
     order.subtotal = totals.subtotal
     order.discount_total = totals.discount
@@ -224,17 +260,27 @@ def _stock_changes_for(lines: list[OrderLine], sign: int) -> dict[int, int]:
 
 def _deduct_stock(order: Order, lines: list[OrderLine], actor: Actor) -> None:
     movements = apply_stock_changes(
-        changes=_stock_changes_for(lines, -1), reason=StockReason.ORDER_DEDUCTED, actor=actor, order=order
+        changes=_stock_changes_for(lines, -1),
+        reason=StockReason.ORDER_DEDUCTED,
+        actor=actor,
+        order=order,
     )
     deducted = {m.product_id for m in movements}
     for line in lines:
         line.stock_deducted = line.quantity if line.product_id in deducted else 0
     OrderLine.objects.bulk_update(lines, ["stock_deducted"])
     order.stock_held = True
-    record_order_event(order=order, type=OrderEventType.STOCK_DEDUCTED, actor=actor, data={"movements": _movement_data(movements, lines)})
+    record_order_event(
+        order=order,
+        type=OrderEventType.STOCK_DEDUCTED,
+        actor=actor,
+        data={"movements": _movement_data(movements, lines)},
+    )
 
 
-def _restock(order: Order, lines: list[OrderLine], actor: Actor, reason: str = StockReason.ORDER_RESTOCKED) -> None:
+def _restock(
+    order: Order, lines: list[OrderLine], actor: Actor, reason: str = StockReason.ORDER_RESTOCKED
+) -> None:
     changes: dict[int, int] = defaultdict(int)
     for line in lines:
         if line.product_id and line.stock_deducted:
@@ -244,20 +290,34 @@ def _restock(order: Order, lines: list[OrderLine], actor: Actor, reason: str = S
         line.stock_deducted = 0
     OrderLine.objects.bulk_update(lines, ["stock_deducted"])
     order.stock_held = False
-    record_order_event(order=order, type=OrderEventType.STOCK_RESTOCKED, actor=actor, data={"movements": _movement_data(movements, lines)})
+    record_order_event(
+        order=order,
+        type=OrderEventType.STOCK_RESTOCKED,
+        actor=actor,
+        data={"movements": _movement_data(movements, lines)},
+    )
 
 
 def _movement_data(movements: list, lines: list[OrderLine]) -> list[dict[str, Any]]:
     sku_by_product = {line.product_id: line.sku for line in lines if line.product_id}
     return [
-        {"sku": sku_by_product.get(m.product_id, ""), "delta": m.delta, "quantity_after": m.quantity_after}
+        {
+            "sku": sku_by_product.get(m.product_id, ""),
+            "delta": m.delta,
+            "quantity_after": m.quantity_after,
+        }
         for m in movements
     ]
 
 
 def _line_snapshot(lines: list[OrderLine]) -> list[dict[str, Any]]:
     return [
-        {"sku": line.sku, "name": line.name, "quantity": line.quantity, "unit_price": f"{line.unit_price:.2f}"}
+        {
+            "sku": line.sku,
+            "name": line.name,
+            "quantity": line.quantity,
+            "unit_price": f"{line.unit_price:.2f}",
+        }
         for line in lines
     ]
 
@@ -267,11 +327,24 @@ def _search_document(order: Order) -> str:
     customer = order.customer
     parts: list[str] = [str(order.number), order.external_number or "", order.external_id or ""]
     for address in (billing, shipping):
-        parts += [address.get(k, "") for k in ("first_name", "last_name", "company", "email", "phone", "city", "postal_code")]
+        parts += [
+            address.get(k, "")
+            for k in ("first_name", "last_name", "company", "email", "phone", "city", "postal_code")
+        ]
     if customer is not None:
-        parts += [customer.first_name, customer.last_name, customer.company, customer.email or "", customer.phone]
+        parts += [
+            customer.first_name,
+            customer.last_name,
+            customer.company,
+            customer.email or "",
+            customer.phone,
+        ]
     parts += list(order.lines.exclude(sku="").values_list("sku", flat=True))
-    parts += list(Shipment.objects.filter(order=order).exclude(tracking_code="").values_list("tracking_code", flat=True))
+    parts += list(
+        Shipment.objects.filter(order=order)
+        .exclude(tracking_code="")
+        .values_list("tracking_code", flat=True)
+    )
     seen: dict[str, None] = {}
     for part in parts:
         if part:
@@ -279,7 +352,7 @@ def _search_document(order: Order) -> str:
     return " | ".join(seen)
 
 
-def _save(order: Order) -> Order:
+def save_order_change(order: Order) -> Order:
     """Persist a changed order: bump its version and refresh its search document."""
     order.version += 1
     order.search_document = _search_document(order)
@@ -308,7 +381,9 @@ def _change_cart(
     old_lines = _current_lines(order)
     lines = _build_lines(line_inputs) if line_inputs is not None else old_lines
     if not order.is_draft and not lines:
-        raise ServiceError("empty_order", "A placed order needs at least one line.", fields={"lines": "empty"})
+        raise ServiceError(
+            "empty_order", "A placed order needs at least one line.", fields={"lines": "empty"}
+        )
     old_coupon = order.coupon
     if coupon_code is not UNSET:
         order.coupon = get_coupon_by_code(coupon_code) if coupon_code else None
@@ -329,13 +404,17 @@ def _change_cart(
             movements = apply_stock_changes(
                 changes=changes, reason=StockReason.ORDER_LINES_CHANGED, actor=actor, order=order
             )
-            tracked = set(Product.objects.filter(pk__in=wanted, track_stock=True).values_list("pk", flat=True))
+            tracked = set(
+                Product.objects.filter(pk__in=wanted, track_stock=True).values_list("pk", flat=True)
+            )
             for line in lines:
                 line.stock_deducted = line.quantity if line.product_id in tracked else 0
             if movements:
                 record_order_event(
                     order=order,
-                    type=OrderEventType.STOCK_DEDUCTED if any(m.delta < 0 for m in movements) else OrderEventType.STOCK_RESTOCKED,
+                    type=OrderEventType.STOCK_DEDUCTED
+                    if any(m.delta < 0 for m in movements)
+                    else OrderEventType.STOCK_RESTOCKED,
                     actor=actor,
                     data={"movements": _movement_data(movements, [*lines, *old_lines])},
                 )
@@ -345,7 +424,11 @@ def _change_cart(
             order=order,
             type=OrderEventType.LINES_CHANGED,
             actor=actor,
-            data={"before": _line_snapshot(old_lines), "after": _line_snapshot(lines), "total": f"{order.total:.2f}"},
+            data={
+                "before": _line_snapshot(old_lines),
+                "after": _line_snapshot(lines),
+                "total": f"{order.total:.2f}",
+            },
         )
     if line_inputs is None:
         OrderLine.objects.bulk_update(lines, ["subtotal", "discount", "total", "tax"])
@@ -355,9 +438,19 @@ def _change_cart(
             if order.coupon is None:
                 release_coupon(order_id=order.pk)
             else:
-                redeem_coupon(coupon=order.coupon, order_id=order.pk, subtotal=subtotal, customer=order.customer)
+                redeem_coupon(
+                    coupon=order.coupon,
+                    order_id=order.pk,
+                    subtotal=subtotal,
+                    customer=order.customer,
+                )
         if old_coupon is not None:
-            record_order_event(order=order, type=OrderEventType.COUPON_REMOVED, actor=actor, data={"code": old_coupon.code})
+            record_order_event(
+                order=order,
+                type=OrderEventType.COUPON_REMOVED,
+                actor=actor,
+                data={"code": old_coupon.code},
+            )
         if order.coupon is not None:
             record_order_event(
                 order=order,
@@ -376,31 +469,49 @@ def _place(order: Order, *, status: str, actor: Actor, adjust_stock: bool) -> No
         )
     lines = _current_lines(order)
     if not lines:
-        raise ServiceError("empty_order", "An order needs at least one line to be placed.", fields={"lines": "empty"})
+        raise ServiceError(
+            "empty_order",
+            "An order needs at least one line to be placed.",
+            fields={"lines": "empty"},
+        )
     if order.billing_address.get("email"):
         customer = upsert_customer_from_billing(billing=order.billing_address)
         if order.customer_id is None or order.customer_id == getattr(customer, "pk", None):
             order.customer = customer
     if order.coupon is not None:
-        redeem_coupon(coupon=order.coupon, order_id=order.pk, subtotal=order.subtotal, customer=order.customer)
+        redeem_coupon(
+            coupon=order.coupon, order_id=order.pk, subtotal=order.subtotal, customer=order.customer
+        )
     order.status = status
     order.placed_at = timezone.now()
     record_order_event(
         order=order,
         type=OrderEventType.CREATED,
         actor=actor,
-        data={"status": status, "total": f"{order.total:.2f}", "channel": order.channel, "adjust_stock": adjust_stock},
+        data={
+            "status": status,
+            "total": f"{order.total:.2f}",
+            "channel": order.channel,
+            "adjust_stock": adjust_stock,
+        },
     )
     if adjust_stock and stock_effect(OrderStatus.DRAFT, status, stock_held=False) == "deduct":
         _deduct_stock(order, lines, actor)
     if order.customer is not None:
         product_ids = [line.product_id for line in lines if line.product_id]
         tag_names = set(
-            Product.customer_tags.through.objects.filter(product_id__in=product_ids).values_list("tag__name", flat=True)
+            Product.customer_tags.through.objects.filter(product_id__in=product_ids).values_list(
+                "tag__name", flat=True
+            )
         )
         added = add_customer_tags(customer=order.customer, names=sorted(tag_names))
         if added:
-            record_order_event(order=order, type=OrderEventType.TAGS_CHANGED, actor=actor, data={"customer_tags_added": added})
+            record_order_event(
+                order=order,
+                type=OrderEventType.TAGS_CHANGED,
+                actor=actor,
+                data={"customer_tags_added": added},
+            )
 
 
 def _set_addresses(
@@ -413,15 +524,21 @@ def _set_addresses(
     """Returns whether anything changed."""
     before = (order.billing_address, order.shipping_address, order.shipping_same_as_billing)
     if billing_address is not UNSET:
-        order.billing_address = clean_address(billing_address, billing=True, field="billing_address")
+        order.billing_address = clean_address(
+            billing_address, billing=True, field="billing_address"
+        )
     if shipping_same_as_billing is not UNSET and shipping_same_as_billing is not None:
         order.shipping_same_as_billing = shipping_same_as_billing
     if shipping_address is not UNSET:
-        order.shipping_address = clean_address(shipping_address, billing=False, field="shipping_address")
+        order.shipping_address = clean_address(
+            shipping_address, billing=False, field="shipping_address"
+        )
         if shipping_address and shipping_same_as_billing is UNSET:
             order.shipping_same_as_billing = False
     if order.shipping_same_as_billing:
-        order.shipping_address = {k: v for k, v in order.billing_address.items() if k not in ("email", "vat_id")}
+        order.shipping_address = {
+            k: v for k, v in order.billing_address.items() if k not in ("email", "vat_id")
+        }
     return before != (order.billing_address, order.shipping_address, order.shipping_same_as_billing)
 
 
@@ -455,13 +572,31 @@ def create_order(
 ) -> Order:
     """Create a draft (a cart being built) or a placed order in one go."""
     if status != OrderStatus.DRAFT and status not in PLACEABLE:
-        raise ServiceError("invalid_status", f"An order cannot be created as {status!r}.", fields={"status": status})
+        raise ServiceError(
+            "invalid_status",
+            f"An order cannot be created as {status!r}.",
+            fields={"status": status},
+        )
     if channel not in Channel.values:
-        raise ServiceError("unknown_channel", f"Unknown channel {channel!r}.", fields={"channel": channel})
+        raise ServiceError(
+            "unknown_channel", f"Unknown channel {channel!r}.", fields={"channel": channel}
+        )
     if payment_status not in PaymentStatus.values:
-        raise ServiceError("invalid_payment_status", f"Unknown payment status {payment_status!r}.", fields={"payment_status": payment_status})
-    if external_source and external_id and Order.objects.filter(external_source=external_source, external_id=external_id).exists():
-        raise ServiceError("duplicate_external_id", f"Order {external_source}/{external_id} exists already.", fields={"external_id": external_id})
+        raise ServiceError(
+            "invalid_payment_status",
+            f"Unknown payment status {payment_status!r}.",
+            fields={"payment_status": payment_status},
+        )
+    if (
+        external_source
+        and external_id
+        and Order.objects.filter(external_source=external_source, external_id=external_id).exists()
+    ):
+        raise ServiceError(
+            "duplicate_external_id",
+            f"Order {external_source}/{external_id} exists already.",
+            fields={"external_id": external_id},
+        )
     order = Order(
         number=_next_order_number(),
         status=OrderStatus.DRAFT,
@@ -483,30 +618,54 @@ def create_order(
         order,
         billing_address=billing_address,
         shipping_address=shipping_address if shipping_address else UNSET,
-        shipping_same_as_billing=shipping_same_as_billing if shipping_same_as_billing is not None else UNSET,
+        shipping_same_as_billing=shipping_same_as_billing
+        if shipping_same_as_billing is not None
+        else UNSET,
     )
     if order.customer is None:
         order.customer = find_customer_by_email(order.billing_address.get("email", ""))
     elif not order.billing_address:
         order.billing_address = _billing_from_customer(order.customer)
-        _set_addresses(order, billing_address=UNSET, shipping_address=UNSET, shipping_same_as_billing=UNSET)
+        _set_addresses(
+            order, billing_address=UNSET, shipping_address=UNSET, shipping_same_as_billing=UNSET
+        )
     if note and len(note) > MAX_NOTE_LENGTH:
-        raise ServiceError("invalid_note", f"A note has at most {MAX_NOTE_LENGTH} characters.", fields={"note": len(note)})
+        raise ServiceError(
+            "invalid_note",
+            f"A note has at most {MAX_NOTE_LENGTH} characters.",
+            fields={"note": len(note)},
+        )
     order.save()
     if tags:
         order.tags.set(get_or_create_tags(tags))
-    _change_cart(order, actor=actor, line_inputs=lines or [], coupon_code=coupon_code or None, initial=True)
+    _change_cart(
+        order, actor=actor, line_inputs=lines or [], coupon_code=coupon_code or None, initial=True
+    )
     if note:
-        OrderNote.objects.create(order=order, body=note, author=actor.user, author_label=actor.label)
+        OrderNote.objects.create(
+            order=order, body=note, author=actor.user, author_label=actor.label
+        )
     if status == OrderStatus.DRAFT:
         record_order_event(order=order, type=OrderEventType.DRAFT_CREATED, actor=actor)
     else:
         _place(order, status=status, actor=actor, adjust_stock=adjust_stock)
-    return _save(order)
+    return save_order_change(order)
 
 
 def _billing_from_customer(customer: Customer) -> dict[str, str]:
-    fields = ("first_name", "last_name", "company", "line1", "line2", "postal_code", "city", "region", "country", "phone", "vat_id")
+    fields = (
+        "first_name",
+        "last_name",
+        "company",
+        "line1",
+        "line2",
+        "postal_code",
+        "city",
+        "region",
+        "country",
+        "phone",
+        "vat_id",
+    )
     billing = {f: getattr(customer, f) for f in fields if getattr(customer, f)}
     if customer.email:
         billing["email"] = customer.email
@@ -523,11 +682,13 @@ def place_order(
     expected_version: int | None = None,
 ) -> Order:
     """Turn a draft into an order: it enters lists, automations and e-mails from now on."""
-    order = _lock_order(number, expected_version)
+    order = lock_order(number, expected_version)
     if not order.is_draft:
-        raise ServiceError("not_a_draft", f"Order {number} is placed already.", fields={"status": order.status})
+        raise ServiceError(
+            "not_a_draft", f"Order {number} is placed already.", fields={"status": order.status}
+        )
     _place(order, status=status, actor=actor, adjust_stock=adjust_stock)
-    return _save(order)
+    return save_order_change(order)
 
 
 @transaction.atomic
@@ -543,11 +704,15 @@ def set_order_status(
     expected_version: int | None = None,
 ) -> Order:
     """Move an order along the transition table, deducting or restocking once per crossing."""
-    order = _lock_order(number, expected_version)
+    order = lock_order(number, expected_version)
     if order.is_draft:
-        raise ServiceError("order_is_draft", "A draft is placed, not moved to a status.", fields={"status": status})
+        raise ServiceError(
+            "order_is_draft", "A draft is placed, not moved to a status.", fields={"status": status}
+        )
     if status not in OrderStatus.values:
-        raise ServiceError("invalid_status", f"Unknown status {status!r}.", fields={"status": status})
+        raise ServiceError(
+            "invalid_status", f"Unknown status {status!r}.", fields={"status": status}
+        )
     if status == order.status:
         return order
     if not can_transition(order.status, status):
@@ -558,7 +723,11 @@ def set_order_status(
             fields={"status": status, "allowed": allowed},
         )
     if len(comment) > MAX_NOTE_LENGTH:
-        raise ServiceError("invalid_comment", f"A comment has at most {MAX_NOTE_LENGTH} characters.", fields={"comment": len(comment)})
+        raise ServiceError(
+            "invalid_comment",
+            f"A comment has at most {MAX_NOTE_LENGTH} characters.",
+            fields={"comment": len(comment)},
+        )
     effect = stock_effect(order.status, status, stock_held=order.stock_held)
     previous = order.status
     order.status = status
@@ -580,7 +749,7 @@ def set_order_status(
         _deduct_stock(order, _current_lines(order), actor)
     elif adjust_stock and effect == "restock":
         _restock(order, _current_lines(order), actor)
-    return _save(order)
+    return save_order_change(order)
 
 
 @transaction.atomic
@@ -594,12 +763,14 @@ def set_payment_status(
             "By hand, an order is set 'paid' or 'unpaid'; refunds set the refund states.",
             fields={"payment_status": payment_status},
         )
-    order = _lock_order(number, expected_version)
+    order = lock_order(number, expected_version)
     if order.payment_status == payment_status:
         return order
     if order.payment_status in (PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED):
         raise ServiceError(
-            "invalid_transition", "A refunded order's payment status follows its refunds.", fields={"payment_status": payment_status}
+            "invalid_transition",
+            "A refunded order's payment status follows its refunds.",
+            fields={"payment_status": payment_status},
         )
     previous = order.payment_status
     order.payment_status = payment_status
@@ -609,7 +780,7 @@ def set_payment_status(
         actor=actor,
         data={"from": previous, "to": payment_status},
     )
-    return _save(order)
+    return save_order_change(order)
 
 
 @transaction.atomic
@@ -622,24 +793,29 @@ def set_order_lines(
     expected_version: int | None = None,
 ) -> Order:
     """Replace the cart (and, when given, the coupon: '' or None removes it)."""
-    order = _lock_order(number, expected_version)
+    order = lock_order(number, expected_version)
     _check_editable(order)
     _change_cart(order, actor=actor, line_inputs=lines, coupon_code=coupon_code)
-    return _save(order)
+    return save_order_change(order)
 
 
 @transaction.atomic
 def set_order_coupon(
     *, number: int, coupon_code: str | None, actor: Actor, expected_version: int | None = None
 ) -> Order:
-    order = _lock_order(number, expected_version)
+    order = lock_order(number, expected_version)
     _check_editable(order)
     _change_cart(order, actor=actor, coupon_code=coupon_code or None)
-    return _save(order)
+    return save_order_change(order)
 
 
 def _check_editable(order: Order) -> None:
-    if order.status in (OrderStatus.CANCELLED, OrderStatus.REFUNDED, OrderStatus.COMPLETED, OrderStatus.SHIPPED):
+    if order.status in (
+        OrderStatus.CANCELLED,
+        OrderStatus.REFUNDED,
+        OrderStatus.COMPLETED,
+        OrderStatus.SHIPPED,
+    ):
         raise ServiceError(
             "order_locked",
             f"The cart of a {order.status} order cannot be changed.",
@@ -665,7 +841,7 @@ def update_order(
     tags: list[str] = UNSET,
 ) -> Order:
     """Change the order's details; only the arguments given are touched."""
-    order = _lock_order(number, expected_version)
+    order = lock_order(number, expected_version)
     changed = False
 
     if _set_addresses(
@@ -679,9 +855,17 @@ def update_order(
             order=order,
             type=OrderEventType.ADDRESS_CHANGED,
             actor=actor,
-            data={"billing_address": order.billing_address, "shipping_address": order.shipping_address},
+            data={
+                "billing_address": order.billing_address,
+                "shipping_address": order.shipping_address,
+            },
         )
-        if not order.is_draft and billing_address is not UNSET and order.billing_address.get("email") and customer_id is UNSET:
+        if (
+            not order.is_draft
+            and billing_address is not UNSET
+            and order.billing_address.get("email")
+            and customer_id is UNSET
+        ):
             order.customer = upsert_customer_from_billing(billing=order.billing_address)
 
     if customer_id is not UNSET:
@@ -691,7 +875,12 @@ def update_order(
             order.customer = customer
             if customer is not None and billing_address is UNSET and not order.billing_address:
                 order.billing_address = _billing_from_customer(customer)
-                _set_addresses(order, billing_address=UNSET, shipping_address=UNSET, shipping_same_as_billing=UNSET)
+                _set_addresses(
+                    order,
+                    billing_address=UNSET,
+                    shipping_address=UNSET,
+                    shipping_same_as_billing=UNSET,
+                )
             changed = True
             record_order_event(
                 order=order,
@@ -724,16 +913,23 @@ def update_order(
         obj = _resolve_code(model, value, field)
         current = getattr(order, field)
         if obj != current:
-            details[field] = {"from": getattr(current, "code", None), "to": getattr(obj, "code", None)}
+            details[field] = {
+                "from": getattr(current, "code", None),
+                "to": getattr(obj, "code", None),
+            }
             setattr(order, field, obj)
     if channel is not UNSET and channel != order.channel:
         if channel not in Channel.values:
-            raise ServiceError("unknown_channel", f"Unknown channel {channel!r}.", fields={"channel": channel})
+            raise ServiceError(
+                "unknown_channel", f"Unknown channel {channel!r}.", fields={"channel": channel}
+            )
         details["channel"] = {"from": order.channel, "to": channel}
         order.channel = channel
     if details:
         changed = True
-        record_order_event(order=order, type=OrderEventType.DETAILS_CHANGED, actor=actor, data=details)
+        record_order_event(
+            order=order, type=OrderEventType.DETAILS_CHANGED, actor=actor, data=details
+        )
         if "shipping_method" in details:
             lines = _current_lines(order)
             _apply_totals(order, lines)
@@ -744,7 +940,7 @@ def update_order(
 
     if not changed:
         return order
-    return _save(order)
+    return save_order_change(order)
 
 
 def _replace_tags(order: Order, names: list[str], actor: Actor) -> bool:
@@ -755,7 +951,12 @@ def _replace_tags(order: Order, names: list[str], actor: Actor) -> bool:
     if not added and not removed:
         return False
     order.tags.set(new)
-    record_order_event(order=order, type=OrderEventType.TAGS_CHANGED, actor=actor, data={"added": added, "removed": removed})
+    record_order_event(
+        order=order,
+        type=OrderEventType.TAGS_CHANGED,
+        actor=actor,
+        data={"added": added, "removed": removed},
+    )
     return True
 
 
@@ -769,7 +970,7 @@ def change_order_tags(
     expected_version: int | None = None,
 ) -> Order:
     """Add and remove tags without naming the rest (bulk actions)."""
-    order = _lock_order(number, expected_version)
+    order = lock_order(number, expected_version)
     current = {t.name.lower(): t.name for t in order.tags.all()}
     for name in remove or []:
         current.pop(name.strip().lower(), None)
@@ -777,19 +978,29 @@ def change_order_tags(
         current.setdefault(name.strip().lower(), name)
     if not _replace_tags(order, list(current.values()), actor):
         return order
-    return _save(order)
+    return save_order_change(order)
 
 
 @transaction.atomic
-def add_order_note(*, number: int, body: str, actor: Actor, expected_version: int | None = None) -> OrderNote:
+def add_order_note(
+    *, number: int, body: str, actor: Actor, expected_version: int | None = None
+) -> OrderNote:
     """An internal, staff-only note."""
     body = body.strip()
     if not body or len(body) > MAX_NOTE_LENGTH:
-        raise ServiceError("invalid_note", f"A note has 1 to {MAX_NOTE_LENGTH} characters.", fields={"body": len(body)})
-    order = _lock_order(number, expected_version)
-    note = OrderNote.objects.create(order=order, body=body, author=actor.user, author_label=actor.label)
-    record_order_event(order=order, type=OrderEventType.NOTE_ADDED, actor=actor, data={"note_id": note.pk})
-    _save(order)
+        raise ServiceError(
+            "invalid_note",
+            f"A note has 1 to {MAX_NOTE_LENGTH} characters.",
+            fields={"body": len(body)},
+        )
+    order = lock_order(number, expected_version)
+    note = OrderNote.objects.create(
+        order=order, body=body, author=actor.user, author_label=actor.label
+    )
+    record_order_event(
+        order=order, type=OrderEventType.NOTE_ADDED, actor=actor, data={"note_id": note.pk}
+    )
+    save_order_change(order)
     return note
 
 
@@ -800,7 +1011,9 @@ def _resolve_carrier(carrier: str | None, carrier_name: str | None) -> tuple[Car
     name = (carrier_name or "").strip()
     if not name or len(name) > 100:
         raise ServiceError(
-            "invalid_carrier", "Choose a carrier from the list or give a name (1 to 100 characters).", fields={"carrier": carrier_name}
+            "invalid_carrier",
+            "Choose a carrier from the list or give a name (1 to 100 characters).",
+            fields={"carrier": carrier_name},
         )
     return None, name
 
@@ -819,27 +1032,43 @@ def add_shipment(
     """Add a parcel: a carrier from the list (its tracking link derived) or a custom name."""
     tracking_code = tracking_code.strip()
     if len(tracking_code) > 100 or len(tracking_url) > 500:
-        raise ServiceError("invalid_tracking", "The tracking code has at most 100 characters.", fields={"tracking_code": len(tracking_code)})
+        raise ServiceError(
+            "invalid_tracking",
+            "The tracking code has at most 100 characters.",
+            fields={"tracking_code": len(tracking_code)},
+        )
     if tracking_url and not tracking_url.startswith(("https://", "http://")):
-        raise ServiceError("invalid_tracking", "A tracking link starts with https://.", fields={"tracking_url": tracking_url[:100]})
+        raise ServiceError(
+            "invalid_tracking",
+            "A tracking link starts with https://.",
+            fields={"tracking_url": tracking_url[:100]},
+        )
     carrier_obj, name = _resolve_carrier(carrier, carrier_name)
-    order = _lock_order(number, expected_version)
+    order = lock_order(number, expected_version)
     if order.is_draft:
-        raise ServiceError("order_is_draft", "A draft cannot be shipped.", fields={"status": order.status})
+        raise ServiceError(
+            "order_is_draft", "A draft cannot be shipped.", fields={"status": order.status}
+        )
     shipment = Shipment.objects.create(
         order=order,
         carrier=carrier_obj,
         carrier_name=name,
         tracking_code=tracking_code,
-        tracking_url=(carrier_obj.tracking_url(tracking_code) if carrier_obj else "") or tracking_url,
+        tracking_url=(carrier_obj.tracking_url(tracking_code) if carrier_obj else "")
+        or tracking_url,
     )
     record_order_event(
         order=order,
         type=OrderEventType.SHIPMENT_ADDED,
         actor=actor,
-        data={"shipment_id": shipment.pk, "carrier": name, "tracking_code": tracking_code, "tracking_url": shipment.tracking_url},
+        data={
+            "shipment_id": shipment.pk,
+            "carrier": name,
+            "tracking_code": tracking_code,
+            "tracking_url": shipment.tracking_url,
+        },
     )
-    _save(order)
+    save_order_change(order)
     return shipment
 
 
@@ -854,11 +1083,21 @@ def update_shipment_tracking(
 ) -> Shipment:
     tracking_code = tracking_code.strip()
     if len(tracking_code) > 100:
-        raise ServiceError("invalid_tracking", "The tracking code has at most 100 characters.", fields={"tracking_code": len(tracking_code)})
-    order = _lock_order(number, expected_version)
-    shipment = Shipment.objects.select_related("carrier").filter(order=order, pk=shipment_id).first()
+        raise ServiceError(
+            "invalid_tracking",
+            "The tracking code has at most 100 characters.",
+            fields={"tracking_code": len(tracking_code)},
+        )
+    order = lock_order(number, expected_version)
+    shipment = (
+        Shipment.objects.select_related("carrier").filter(order=order, pk=shipment_id).first()
+    )
     if shipment is None:
-        raise ServiceError("not_found", f"Order {number} has no shipment {shipment_id}.", fields={"shipment_id": shipment_id})
+        raise ServiceError(
+            "not_found",
+            f"Order {number} has no shipment {shipment_id}.",
+            fields={"shipment_id": shipment_id},
+        )
     previous = shipment.tracking_code
     shipment.tracking_code = tracking_code
     if shipment.carrier is not None:
@@ -868,7 +1107,12 @@ def update_shipment_tracking(
         order=order,
         type=OrderEventType.TRACKING_UPDATED,
         actor=actor,
-        data={"shipment_id": shipment.pk, "from": previous, "to": tracking_code, "tracking_url": shipment.tracking_url},
+        data={
+            "shipment_id": shipment.pk,
+            "from": previous,
+            "to": tracking_code,
+            "tracking_url": shipment.tracking_url,
+        },
     )
-    _save(order)
+    save_order_change(order)
     return shipment

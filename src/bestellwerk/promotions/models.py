@@ -9,7 +9,9 @@ class CouponKind(models.TextChoices):
 
 
 class Coupon(models.Model):
-    code = models.CharField(_("code"), max_length=40, unique=True, help_text=_("Stored upper-case."))
+    code = models.CharField(
+        _("code"), max_length=40, unique=True, help_text=_("Stored upper-case.")
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=CouponKind.choices)
     value = models.DecimalField(_("value"), max_digits=12, decimal_places=2, default=0)
     min_subtotal = models.DecimalField(
@@ -57,3 +59,6 @@ class CouponRedemption(models.Model):
         verbose_name = _("coupon redemption")
         verbose_name_plural = _("coupon redemptions")
         indexes = [models.Index(fields=["coupon", "customer"])]
+
+    def __str__(self) -> str:
+        return f"{self.coupon_id} → {self.order_id}"

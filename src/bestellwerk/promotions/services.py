@@ -38,9 +38,13 @@ def check_coupon(
     at = at or timezone.now()
     field = {"coupon_code": coupon.code}
     if not coupon.is_active:
-        raise ServiceError("coupon_invalid", f"The coupon {coupon.code} is not active.", fields=field)
+        raise ServiceError(
+            "coupon_invalid", f"The coupon {coupon.code} is not active.", fields=field
+        )
     if coupon.valid_from and at < coupon.valid_from:
-        raise ServiceError("coupon_not_yet_valid", f"The coupon {coupon.code} is not valid yet.", fields=field)
+        raise ServiceError(
+            "coupon_not_yet_valid", f"The coupon {coupon.code} is not valid yet.", fields=field
+        )
     if coupon.valid_until and at > coupon.valid_until:
         raise ServiceError("coupon_expired", f"The coupon {coupon.code} has expired.", fields=field)
     if coupon.min_subtotal is not None and subtotal < coupon.min_subtotal:
@@ -51,18 +55,25 @@ def check_coupon(
         )
     # A placed order re-checked against its own coupon does not count its own use.
     others = coupon.redemptions.exclude(order_id=exclude_order_id or 0)
-    own_use = 1 if exclude_order_id and coupon.redemptions.filter(order_id=exclude_order_id).exists() else 0
+    own_use = (
+        1
+        if exclude_order_id and coupon.redemptions.filter(order_id=exclude_order_id).exists()
+        else 0
+    )
     if coupon.usage_limit is not None and coupon.times_used - own_use >= coupon.usage_limit:
         raise ServiceError(
             "coupon_usage_limit", f"The coupon {coupon.code} has been used up.", fields=field
         )
-    if coupon.usage_limit_per_customer is not None and customer is not None:
-        if others.filter(customer=customer).count() >= coupon.usage_limit_per_customer:
-            raise ServiceError(
-                "coupon_usage_limit",
-                f"This customer has used the coupon {coupon.code} already.",
-                fields=field,
-            )
+    if (
+        coupon.usage_limit_per_customer is not None
+        and customer is not None
+        and others.filter(customer=customer).count() >= coupon.usage_limit_per_customer
+    ):
+        raise ServiceError(
+            "coupon_usage_limit",
+            f"This customer has used the coupon {coupon.code} already.",
+            fields=field,
+        )
 
 
 @transaction.atomic
@@ -108,7 +119,9 @@ def create_coupon(
 ) -> Coupon:
     code = normalize_code(code)
     if not code or len(code) > 40:
-        raise ServiceError("invalid_code", "A coupon code has 1 to 40 characters.", fields={"code": code[:50]})
+        raise ServiceError(
+            "invalid_code", "A coupon code has 1 to 40 characters.", fields={"code": code[:50]}
+        )
     if kind not in CouponKind.values:
         raise ServiceError("invalid_kind", f"Unknown coupon kind {kind!r}.", fields={"kind": kind})
     try:
@@ -118,14 +131,24 @@ def create_coupon(
         raise ServiceError("invalid_amount", str(exc), fields={"value": str(exc)}) from exc
     if amount < 0 or (kind == CouponKind.PERCENT and not 0 < amount <= 100):
         raise ServiceError(
-            "invalid_amount", "A percent coupon is between 0 and 100.", fields={"value": str(amount)}
+            "invalid_amount",
+            "A percent coupon is between 0 and 100.",
+            fields={"value": str(amount)},
         )
     if kind == CouponKind.FIXED and amount <= 0:
-        raise ServiceError("invalid_amount", "A fixed coupon needs an amount.", fields={"value": str(amount)})
+        raise ServiceError(
+            "invalid_amount", "A fixed coupon needs an amount.", fields={"value": str(amount)}
+        )
     if valid_from and valid_until and valid_until <= valid_from:
-        raise ServiceError("invalid_dates", "valid_until must be after valid_from.", fields={"valid_until": "before valid_from"})
+        raise ServiceError(
+            "invalid_dates",
+            "valid_until must be after valid_from.",
+            fields={"valid_until": "before valid_from"},
+        )
     if Coupon.objects.filter(code=code).exists():
-        raise ServiceError("code_exists", f"The coupon {code} exists already.", fields={"code": code})
+        raise ServiceError(
+            "code_exists", f"The coupon {code} exists already.", fields={"code": code}
+        )
     return Coupon.objects.create(
         code=code,
         kind=kind,

@@ -26,7 +26,9 @@ def run_sweeper(stop: threading.Event, interval: int) -> None:
 
 
 class Command(BaseCommand):
-    help = "Run the task worker (database queue, or Redis when REDIS_URL is set) and the outbox sweep."
+    help = (
+        "Run the task worker (database queue, or Redis when REDIS_URL is set) and the outbox sweep."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--no-sweep", action="store_true", help="Do not sweep the outbox.")
@@ -39,7 +41,12 @@ class Command(BaseCommand):
             ).start()
         try:
             if settings.REDIS_URL:
-                call_command("rqworker", "default", with_scheduler=True, job_class="django_tasks_rq.backend.Job")
+                call_command(
+                    "rqworker",
+                    "default",
+                    with_scheduler=True,
+                    job_class="django_tasks_rq.backend.Job",
+                )
             else:
                 call_command("db_worker", interval=0.5)
         finally:
