@@ -53,6 +53,7 @@ from bestellwerk.payments.models import PaymentMethod
 from bestellwerk.promotions.models import Coupon
 from bestellwerk.promotions.services import (
     check_coupon,
+    check_coupon_minimum,
     get_coupon_by_code,
     redeem_coupon,
     release_coupon,
@@ -388,7 +389,11 @@ def _change_cart(
     if coupon_code is not UNSET:
         order.coupon = get_coupon_by_code(coupon_code) if coupon_code else None
     subtotal = sum((line.unit_price * line.quantity for line in lines), Decimal(0))
-    if order.coupon is not None:
+    if order.coupon is not None and not order.is_draft and order.coupon == old_coupon:
+        # The placed order redeemed this coupon already; it may have expired or been used
+        # up since, which must not lock the cart.
+        check_coupon_minimum(coupon=order.coupon, subtotal=subtotal)
+    elif order.coupon is not None:
         _check_coupon_for(order, order.coupon, subtotal)
     _apply_totals(order, lines)
 

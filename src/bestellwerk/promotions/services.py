@@ -47,12 +47,7 @@ def check_coupon(
         )
     if coupon.valid_until and at > coupon.valid_until:
         raise ServiceError("coupon_expired", f"The coupon {coupon.code} has expired.", fields=field)
-    if coupon.min_subtotal is not None and subtotal < coupon.min_subtotal:
-        raise ServiceError(
-            "coupon_min_subtotal",
-            f"The coupon {coupon.code} needs a subtotal of at least {coupon.min_subtotal:.2f}.",
-            fields=field,
-        )
+    check_coupon_minimum(coupon=coupon, subtotal=subtotal)
     # A placed order re-checked against its own coupon does not count its own use.
     others = coupon.redemptions.exclude(order_id=exclude_order_id or 0)
     own_use = (
@@ -73,6 +68,19 @@ def check_coupon(
             "coupon_usage_limit",
             f"This customer has used the coupon {coupon.code} already.",
             fields=field,
+        )
+
+
+def check_coupon_minimum(*, coupon: Coupon, subtotal: Decimal) -> None:
+    """Raise when the subtotal is below the coupon's minimum.
+
+    The only condition a placed order re-checks when its lines change: the coupon's dates,
+    state and limits were judged when it was redeemed."""
+    if coupon.min_subtotal is not None and subtotal < coupon.min_subtotal:
+        raise ServiceError(
+            "coupon_min_subtotal",
+            f"The coupon {coupon.code} needs a subtotal of at least {coupon.min_subtotal:.2f}.",
+            fields={"coupon_code": coupon.code},
         )
 
 
