@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "bestellwerk.orders",
     "bestellwerk.payments",
     "bestellwerk.api",
+    "bestellwerk.staff",
 ]
 
 MIDDLEWARE = [

@@ -1,10 +1,15 @@
 from django.contrib import admin
+from django.contrib.auth.views import LogoutView
 from django.urls import include, path
 
 from bestellwerk.api.api import api
+from bestellwerk.staff.views import StaffLoginView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("login/", StaffLoginView.as_view(), name="login"),
+    path("logout/", LogoutView.as_view(), name="logout"),
+    path("", include("bestellwerk.staff.urls")),
 ]
