@@ -1,5 +1,51 @@
 """The NinjaAPI instance; each app adds its router from its own api.py."""
 
+from django.urls import URLPattern, URLResolver, re_path
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="Bestellwerk API", version="1", urls_namespace="api")
+from bestellwerk.api.auth import BearerTokenAuth
+from bestellwerk.api.errors import (
+    install_error_handlers,
+    unknown_route,
+    with_json_method_not_allowed,
+)
+from bestellwerk.catalog.api import router as catalog_router
+from bestellwerk.customers.api import router as customers_router
+from bestellwerk.orders.api import router as orders_router
+from bestellwerk.payments.api import router as payments_router
+from bestellwerk.promotions.api import router as promotions_router
+from bestellwerk.shipping.api import router as shipping_router
+
+
+class BestellwerkAPI(NinjaAPI):
+    """NinjaAPI whose every answer, even for an unknown path or method, has our error shape."""
+
+    def _get_urls(self) -> list[URLPattern | URLResolver]:
+        patterns = super()._get_urls()
+        for pattern in patterns:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = with_json_method_not_allowed(pattern.callback)
+        return [*patterns, re_path(r"^.*$", unknown_route, name="unknown-route")]
+
+
+api = BestellwerkAPI(
+    title="Bestellwerk API",
+    version="1",
+    urls_namespace="api",
+    auth=BearerTokenAuth(),
+    description=(
+        "Orders, products, coupons and customers of the Bestellwerk back office. "
+        "Send `Authorization: Bearer <token>` (`bestellwerk create-api-token USERNAME`). "
+        'Errors: `{"error": {"code", "message", "fields"}}`. Amounts are strings with two '
+        "decimals. Lists page with `next_cursor`."
+    ),
+)
+install_error_handlers(api)
+
+
+api.add_router("", orders_router)
+api.add_router("", catalog_router)
+api.add_router("", promotions_router)
+api.add_router("", customers_router)
+api.add_router("", payments_router)
+api.add_router("", shipping_router)

@@ -1,0 +1,140 @@
+"""Every error of the API in one shape: {"error": {"code", "message", "fields"}}.
+
+Business rules raise ServiceError; here the framework's own errors (bad JSON, failed
+validation, missing token, unknown route, wrong method, oversized body) get the same shape,
+and an unexpected exception becomes a plain 500 without a traceback.
+"""
+
+import json
+import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
+
+from bestellwerk.core.errors import ServiceError
+
+logger = logging.getLogger("bestellwerk.api")
+
+# Where a request value came from; dropped from the field path of a validation error.
+_VALIDATION_SOURCES = {"body", "query", "path", "header", "cookie", "form", "file"}
+
+
+def error_response(
+    status: int, code: str, message: str, fields: dict[str, Any] | None = None
+) -> HttpResponse:
+    body = {"error": {"code": code, "message": message, "fields": fields or {}}}
+    return HttpResponse(
+        json.dumps(body, default=str),
+        status=status,
+        content_type="application/json; charset=utf-8",
+    )
+
+
+def field_path(loc: tuple | list, *, body_param_names: set[str]) -> str:
+    """`("body", "payload", "lines", 0, "quantity")` → `"lines.0.quantity"`."""
+    parts = list(loc)
+    if parts and parts[0] in _VALIDATION_SOURCES:
+        source = parts.pop(0)
+        if source == "body" and parts and parts[0] in body_param_names:
+            parts.pop(0)
+    return ".".join(str(part) for part in parts) or "body"
+
+
+def _validation_fields(errors: list[dict[str, Any]]) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for error in errors:
+        path = field_path(error.get("loc", ()), body_param_names={"payload"})
+        message = str(error.get("msg", "invalid"))
+        # Pydantic prefixes the messages of our own validators with "Value error, ".
+        message = message.removeprefix("Value error, ")
+        fields[path] = f"{fields[path]}; {message}" if path in fields else message
+    return fields
+
+
+def handle_service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
+    return error_response(exc.http_status, exc.code, exc.message, exc.fields)
+
+
+def handle_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return error_response(
+        422, "invalid_input", _("Some values are invalid."), _validation_fields(exc.errors)
+    )
+
+
+def handle_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = error_response(
+        401,
+        "unauthorized",
+        _("Send a valid API token: Authorization: Bearer <token>."),
+    )
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+def handle_authorization_error(request: HttpRequest, exc: AuthorizationError) -> HttpResponse:
+    return error_response(403, "permission_denied", _("Your role may not do this."))
+
+
+def handle_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400 and exc.__cause__ is not None:
+        # ninja turns a body it cannot parse into HttpError(400) raised from the parse error.
+        return error_response(400, "invalid_json", _("The request body is not valid JSON."))
+    return error_response(exc.status_code, "http_error", str(exc))
+
+
+def handle_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(404, "not_found", _("Not found."))
+
+
+def handle_body_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return error_response(
+        413, "body_too_large", _("The request body is too large (at most 1 MiB).")
+    )
+
+
+def handle_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("Unexpected error in %s %s", request.method, request.path)
+    return error_response(500, "server_error", _("Something went wrong on our side."))
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    # Order does not matter: ninja picks the handler of the most specific class.
+    api.add_exception_handler(ServiceError, handle_service_error)
+    api.add_exception_handler(ValidationError, handle_validation_error)
+    api.add_exception_handler(AuthenticationError, handle_authentication_error)
+    api.add_exception_handler(AuthorizationError, handle_authorization_error)
+    api.add_exception_handler(HttpError, handle_http_error)
+    api.add_exception_handler(Http404, handle_not_found)
+    api.add_exception_handler(RequestDataTooBig, handle_body_too_big)
+    api.add_exception_handler(Exception, handle_unexpected)
+
+
+def unknown_route(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """Any path under the API that no endpoint serves."""
+    return error_response(404, "not_found", _("There is no such API endpoint."))
+
+
+def with_json_method_not_allowed(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """ninja answers a wrong method with a plain-text 405; give it the error shape."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            allowed = response["Allow"]
+            response = error_response(
+                405,
+                "method_not_allowed",
+                _("This endpoint does not take %(method)s.") % {"method": request.method},
+                {"allowed": [m.strip() for m in allowed.split(",") if m.strip()]},
+            )
+            response["Allow"] = allowed
+        return response
+
+    return wrapped
