@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    "ninja",
     "bestellwerk.core",
     "bestellwerk.accounts",
     "bestellwerk.customers",
