@@ -479,16 +479,13 @@ def _place(order: Order, *, status: str, actor: Actor, adjust_stock: bool) -> No
             "An order needs at least one line to be placed.",
             fields={"lines": "empty"},
         )
-    if order.billing_address.get("email"):
-        customer = upsert_customer_from_billing(billing=order.billing_address)
-        if order.customer_id is None or order.customer_id == getattr(customer, "pk", None):
-            order.customer = customer
+    order.status = status
+    order.placed_at = timezone.now()
+    order.customer = _customer_from_billing(order, email_changed=False)
     if order.coupon is not None:
         redeem_coupon(
             coupon=order.coupon, order_id=order.pk, subtotal=order.subtotal, customer=order.customer
         )
-    order.status = status
-    order.placed_at = timezone.now()
     record_order_event(
         order=order,
         type=OrderEventType.CREATED,
@@ -519,6 +516,23 @@ def _place(order: Order, *, status: str, actor: Actor, adjust_stock: bool) -> No
             )
 
 
+def _customer_from_billing(order: Order, *, email_changed: bool) -> Customer | None:
+    """The order's customer after its billing data was set: the customer with the billing
+    e-mail, created or updated from the billing data once the order is placed (a draft only
+    looks them up). A customer chosen explicitly under another e-mail stays, untouched,
+    unless the billing e-mail itself was just changed."""
+    email = order.billing_address.get("email", "")
+    current = order.customer
+    if not email:
+        return current
+    owns_email = current is not None and (current.email or "").lower() == email.lower()
+    if current is not None and not owns_email and not email_changed:
+        return current
+    if order.is_draft:
+        return find_customer_by_email(email)
+    return upsert_customer_from_billing(billing=order.billing_address)
+
+
 def _set_addresses(
     order: Order,
     *,
@@ -528,11 +542,13 @@ def _set_addresses(
 ) -> bool:
     """Returns whether anything changed."""
     before = (order.billing_address, order.shipping_address, order.shipping_same_as_billing)
+    if shipping_same_as_billing is None:
+        shipping_same_as_billing = UNSET  # None is "not said", as the API passes it
     if billing_address is not UNSET:
         order.billing_address = clean_address(
             billing_address, billing=True, field="billing_address"
         )
-    if shipping_same_as_billing is not UNSET and shipping_same_as_billing is not None:
+    if shipping_same_as_billing is not UNSET:
         order.shipping_same_as_billing = shipping_same_as_billing
     if shipping_address is not UNSET:
         order.shipping_address = clean_address(
@@ -849,6 +865,7 @@ def update_order(
     order = lock_order(number, expected_version)
     changed = False
 
+    previous_email = order.billing_address.get("email", "")
     if _set_addresses(
         order,
         billing_address=billing_address,
@@ -865,13 +882,22 @@ def update_order(
                 "shipping_address": order.shipping_address,
             },
         )
-        if (
-            not order.is_draft
-            and billing_address is not UNSET
-            and order.billing_address.get("email")
-            and customer_id is UNSET
-        ):
-            order.customer = upsert_customer_from_billing(billing=order.billing_address)
+        if billing_address is not UNSET and customer_id is UNSET:
+            previous = order.customer
+            email_changed = order.billing_address.get("email", "").lower() != (
+                previous_email.lower()
+            )
+            order.customer = _customer_from_billing(order, email_changed=email_changed)
+            if order.customer != previous:
+                record_order_event(
+                    order=order,
+                    type=OrderEventType.CUSTOMER_CHANGED,
+                    actor=actor,
+                    data={
+                        "from": getattr(previous, "pk", None),
+                        "to": getattr(order.customer, "pk", None),
+                    },
+                )
 
     if customer_id is not UNSET:
         customer = _resolve_customer(customer_id)
@@ -1023,6 +1049,25 @@ def _resolve_carrier(carrier: str | None, carrier_name: str | None) -> tuple[Car
     return None, name
 
 
+def _clean_tracking(tracking_code: str, tracking_url: str) -> tuple[str, str]:
+    tracking_code, tracking_url = tracking_code.strip(), tracking_url.strip()
+    if len(tracking_code) > 100:
+        raise ServiceError(
+            "invalid_tracking",
+            "The tracking code has at most 100 characters.",
+            fields={"tracking_code": len(tracking_code)},
+        )
+    if len(tracking_url) > 500 or (
+        tracking_url and not tracking_url.startswith(("https://", "http://"))
+    ):
+        raise ServiceError(
+            "invalid_tracking",
+            "A tracking link starts with https:// and has at most 500 characters.",
+            fields={"tracking_url": tracking_url[:100]},
+        )
+    return tracking_code, tracking_url
+
+
 @transaction.atomic
 def add_shipment(
     *,
@@ -1035,19 +1080,7 @@ def add_shipment(
     expected_version: int | None = None,
 ) -> Shipment:
     """Add a parcel: a carrier from the list (its tracking link derived) or a custom name."""
-    tracking_code = tracking_code.strip()
-    if len(tracking_code) > 100 or len(tracking_url) > 500:
-        raise ServiceError(
-            "invalid_tracking",
-            "The tracking code has at most 100 characters.",
-            fields={"tracking_code": len(tracking_code)},
-        )
-    if tracking_url and not tracking_url.startswith(("https://", "http://")):
-        raise ServiceError(
-            "invalid_tracking",
-            "A tracking link starts with https://.",
-            fields={"tracking_url": tracking_url[:100]},
-        )
+    tracking_code, tracking_url = _clean_tracking(tracking_code, tracking_url)
     carrier_obj, name = _resolve_carrier(carrier, carrier_name)
     order = lock_order(number, expected_version)
     if order.is_draft:
@@ -1084,15 +1117,13 @@ def update_shipment_tracking(
     shipment_id: int,
     tracking_code: str,
     actor: Actor,
+    tracking_url: str | None = None,
     expected_version: int | None = None,
 ) -> Shipment:
-    tracking_code = tracking_code.strip()
-    if len(tracking_code) > 100:
-        raise ServiceError(
-            "invalid_tracking",
-            "The tracking code has at most 100 characters.",
-            fields={"tracking_code": len(tracking_code)},
-        )
+    """A new tracking code; a listed carrier derives the link, a custom one takes
+    `tracking_url` (without one, a changed code drops the old link rather than keep a
+    wrong one)."""
+    tracking_code, new_url = _clean_tracking(tracking_code, tracking_url or "")
     order = lock_order(number, expected_version)
     shipment = (
         Shipment.objects.select_related("carrier").filter(order=order, pk=shipment_id).first()
@@ -1106,7 +1137,9 @@ def update_shipment_tracking(
     previous = shipment.tracking_code
     shipment.tracking_code = tracking_code
     if shipment.carrier is not None:
-        shipment.tracking_url = shipment.carrier.tracking_url(tracking_code)
+        shipment.tracking_url = shipment.carrier.tracking_url(tracking_code) or new_url
+    elif tracking_url is not None or tracking_code != previous:
+        shipment.tracking_url = new_url
     shipment.save()
     record_order_event(
         order=order,
