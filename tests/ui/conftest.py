@@ -23,3 +23,22 @@ def sales_client(sales_user) -> Client:
 @pytest.fixture
 def warehouse_client(warehouse_user) -> Client:
     return client_for(warehouse_user)
+
+
+@pytest.fixture
+def make_order(actor, coffee, mug, billing):
+    """Create a placed order; keyword arguments go to create_order."""
+    from bestellwerk.orders.inputs import LineInput
+    from bestellwerk.orders.services import create_order
+
+    def make(*, email: str = "erika@example.de", last_name: str = "Mustermann", **kwargs):
+        fields = {
+            "billing_address": {**billing, "email": email, "last_name": last_name},
+            "lines": [LineInput(quantity=1, sku=mug.sku)],
+            "payment_method": "invoice",
+            "shipping_method": "standard",
+            **kwargs,
+        }
+        return create_order(actor=actor, **fields)
+
+    return make

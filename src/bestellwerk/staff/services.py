@@ -1,9 +1,14 @@
 """Writes the staff UI makes that belong to no other app's service."""
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
 from django.db import transaction
 
 from bestellwerk.accounts.models import User
+from bestellwerk.core.actors import Actor
 from bestellwerk.core.errors import ServiceError
+from bestellwerk.orders.services import change_order_tags, set_order_status, update_order
 
 UI_LANGUAGES = frozenset({"de", "en"})
 
@@ -19,3 +24,73 @@ def set_user_language(*, user: User, language: str) -> User:
         user.language = language
         user.save(update_fields=["language"])
     return user
+
+
+@dataclass(frozen=True)
+class BulkFailure:
+    number: int
+    code: str
+    message: str
+
+
+@dataclass
+class BulkOutcome:
+    done: list[int] = field(default_factory=list)
+    failed: list[BulkFailure] = field(default_factory=list)
+
+
+def _for_each_order(numbers: list[int], change: Callable[[int], object]) -> BulkOutcome:
+    """Apply `change` to every order, each in its own transaction (the order services are
+    atomic): one order's refusal (stock short, forbidden transition, a conflicting edit) is
+    collected and does not undo the others."""
+    outcome = BulkOutcome()
+    for number in numbers:
+        try:
+            change(number)
+        except ServiceError as error:
+            outcome.failed.append(BulkFailure(number, error.code, error.message))
+        else:
+            outcome.done.append(number)
+    return outcome
+
+
+def bulk_set_order_status(
+    *,
+    numbers: list[int],
+    status: str,
+    actor: Actor,
+    adjust_stock: bool = True,
+    notify_customer: bool = False,
+    notify_admins: bool = False,
+) -> BulkOutcome:
+    return _for_each_order(
+        numbers,
+        lambda number: set_order_status(
+            number=number,
+            status=status,
+            actor=actor,
+            adjust_stock=adjust_stock,
+            notify_customer=notify_customer,
+            notify_admins=notify_admins,
+        ),
+    )
+
+
+def bulk_change_order_tags(
+    *,
+    numbers: list[int],
+    actor: Actor,
+    add: list[str] | None = None,
+    remove: list[str] | None = None,
+) -> BulkOutcome:
+    return _for_each_order(
+        numbers,
+        lambda number: change_order_tags(number=number, actor=actor, add=add, remove=remove),
+    )
+
+
+def bulk_assign_orders(*, numbers: list[int], actor: Actor, assignee: str | None) -> BulkOutcome:
+    """Assign every order to the user named `assignee` (None: nobody)."""
+    return _for_each_order(
+        numbers, lambda number: update_order(number=number, actor=actor, assignee=assignee)
+    )

@@ -1,16 +1,62 @@
 """Staff pages: thin views that call selectors and services and render templates."""
 
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
+from bestellwerk.accounts.permissions import has_permission
+from bestellwerk.core.actors import Actor
 from bestellwerk.core.errors import ServiceError
+from bestellwerk.core.models import ShopSettings
+from bestellwerk.customers.models import Customer
+from bestellwerk.orders.models import OrderStatus
+from bestellwerk.orders.selectors import (
+    MAX_QUERY_LENGTH,
+    OrderFilters,
+    count_orders_by_status,
+    list_orders,
+)
+from bestellwerk.staff.forms import (
+    BULK_ACTION_CHOICES,
+    BULK_CAPABILITIES,
+    FILTER_FIELDS,
+    MAX_BULK_ORDERS,
+    UNASSIGNED,
+    BulkAction,
+    BulkActionForm,
+    OrderFilterForm,
+    tag_suggestions,
+)
 from bestellwerk.staff.permissions import permission_required_for
-from bestellwerk.staff.services import set_user_language
+from bestellwerk.staff.selectors import (
+    filter_querystring,
+    matching_count,
+    numbers_matching,
+    search_customers,
+    search_products,
+    status_tabs,
+    summarize_status_change,
+)
+from bestellwerk.staff.services import (
+    bulk_assign_orders,
+    bulk_change_order_tags,
+    bulk_set_order_status,
+    set_user_language,
+)
+
+LIST_PAGE_SIZE = 50
+CUSTOMER_ORDERS_SHOWN = 20
 
 
 class StaffLoginView(LoginView):
@@ -42,16 +88,195 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("staff:order_list")
 
 
+def _order_list_context(request: HttpRequest) -> dict[str, Any]:
+    form = OrderFilterForm(request.GET)
+    context: dict[str, Any] = {
+        "nav_section": "orders",
+        "form": form,
+        "sort": "-created",
+        "orders": [],
+        "next_cursor": None,
+        "status_tabs": [],
+        "matching_count": 0,
+        "error": "",
+    }
+    if not form.is_valid():
+        return context
+    filters = form.to_filters()
+    try:
+        page = list_orders(
+            filters,
+            sort=form.chosen_sort,
+            limit=form.page_size,
+            cursor=form.cleaned_data["cursor"] or None,
+        )
+        counts = count_orders_by_status(filters)
+    except ServiceError as error:
+        context["error"] = error.message
+        return context
+    context.update(
+        sort=form.chosen_sort,
+        orders=page.items,
+        next_cursor=page.next_cursor,
+        is_first_page=not form.cleaned_data["cursor"],
+        status_tabs=status_tabs(counts, selected=filters.status),
+        matching_count=matching_count(counts, selected=filters.status),
+        filter_query=filter_querystring(request.GET),
+        has_filters=any(request.GET.get(name) for name in FILTER_FIELDS),
+        customer=Customer.objects.filter(pk=filters.customer).first() if filters.customer else None,
+        tag_names=tag_suggestions(),
+        bulk_form=BulkActionForm(assignee_choices=form.fields["assignee"].choices[2:]),
+    )
+    return context
+
+
 @permission_required_for("orders.view")
 def order_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "staff/order_list.html", {"nav_section": "orders"})
+    context = _order_list_context(request)
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "staff/order_list.html#results", context)
+    return render(request, "staff/order_list.html", context)
+
+
+def _search_term(request: HttpRequest) -> str:
+    return request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
+
+
+def _render_list(
+    request: HttpRequest, template: str, queryset: Any, context: dict[str, Any]
+) -> HttpResponse:
+    """A searchable list page; htmx requests get only the results partial."""
+    paginator = Paginator(queryset, LIST_PAGE_SIZE)
+    context["page"] = paginator.get_page(request.GET.get("page"))
+    if request.htmx and not request.htmx.boosted:
+        template += "#results"
+    return render(request, template, context)
 
 
 @permission_required_for("customers.view")
 def customer_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "staff/customer_list.html", {"nav_section": "customers"})
+    query = _search_term(request)
+    return _render_list(
+        request,
+        "staff/customer_list.html",
+        search_customers(query),
+        {"nav_section": "customers", "q": query},
+    )
+
+
+@permission_required_for("customers.view")
+def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = get_object_or_404(Customer.objects.prefetch_related("tags"), pk=pk)
+    orders = list_orders(OrderFilters(customer=customer.pk), limit=CUSTOMER_ORDERS_SHOWN)
+    context = {
+        "nav_section": "customers",
+        "customer": customer,
+        "orders": orders.items,
+        "more_orders": orders.next_cursor is not None,
+    }
+    return render(request, "staff/customer_detail.html", context)
 
 
 @permission_required_for("products.view")
 def product_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "staff/product_list.html", {"nav_section": "products"})
+    query = _search_term(request)
+    threshold = ShopSettings.load().low_stock_threshold
+    low_stock = request.GET.get("low_stock") == "1"
+    return _render_list(
+        request,
+        "staff/product_list.html",
+        search_products(query, low_stock_below=threshold if low_stock else None),
+        {"nav_section": "products", "q": query, "low_stock": low_stock, "threshold": threshold},
+    )
+
+
+def _list_url(filter_query: str) -> str:
+    base = reverse("staff:order_list")
+    return f"{base}?{filter_query}" if filter_query else base
+
+
+def _apply_bulk_action(request: HttpRequest, form: BulkActionForm, numbers: list[int]) -> None:
+    data = form.cleaned_data
+    actor = Actor.for_user(request.user)
+    action = data["action"]
+    if action == BulkAction.STATUS:
+        outcome = bulk_set_order_status(
+            numbers=numbers,
+            status=data["status"],
+            actor=actor,
+            adjust_stock=data["adjust_stock"],
+            notify_customer=data["notify_customer"],
+            notify_admins=data["notify_admins"],
+        )
+    elif action == BulkAction.ASSIGN:
+        assignee = None if data["assignee"] == UNASSIGNED else data["assignee"]
+        outcome = bulk_assign_orders(numbers=numbers, actor=actor, assignee=assignee)
+    else:
+        tags = data["tags"]
+        add, remove = (tags, None) if action == BulkAction.ADD_TAGS else (None, tags)
+        outcome = bulk_change_order_tags(numbers=numbers, actor=actor, add=add, remove=remove)
+    if outcome.done:
+        count = len(outcome.done)
+        messages.success(
+            request,
+            ngettext("%(count)d order changed.", "%(count)d orders changed.", count)
+            % {"count": count},
+        )
+    for failure in outcome.failed:
+        messages.error(
+            request,
+            gettext("Order %(number)s was not changed: %(reason)s")
+            % {"number": failure.number, "reason": failure.message},
+        )
+
+
+@require_POST
+@permission_required_for("orders.view")
+def order_bulk(request: HttpRequest) -> HttpResponse:
+    """Bulk actions: the first POST shows a summary of what would change, the second
+    (with `confirm`) applies it to the numbers frozen in the summary."""
+    form = BulkActionForm(request.POST)
+    filter_query = filter_querystring(QueryDict(request.POST.get("filters", "")))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(_list_url(filter_query))
+    data = form.cleaned_data
+    if not has_permission(request.user, BULK_CAPABILITIES[data["action"]]):
+        raise PermissionDenied(BULK_CAPABILITIES[data["action"]])
+    confirmed = request.POST.get("confirm") == "1"
+    numbers = (
+        numbers_matching(filter_query) if data["all_matching"] and not confirmed else data["orders"]
+    )
+    if len(numbers) > MAX_BULK_ORDERS:
+        messages.error(
+            request,
+            gettext("At most %(count)d orders at once: narrow the filter.")
+            % {"count": MAX_BULK_ORDERS},
+        )
+        return redirect(_list_url(filter_query))
+    if not numbers:
+        messages.error(request, gettext("No order matches the selection."))
+        return redirect(_list_url(filter_query))
+    if confirmed:
+        _apply_bulk_action(request, form, numbers)
+        return redirect(_list_url(filter_query))
+    summary = (
+        summarize_status_change(numbers=numbers, status=data["status"])
+        if data["action"] == BulkAction.STATUS
+        else None
+    )
+    context = {
+        "nav_section": "orders",
+        "form": form,
+        "data": data,
+        "numbers": numbers,
+        "summary": summary,
+        "filter_query": filter_query,
+        "list_url": _list_url(filter_query),
+        "action_label": dict(BULK_ACTION_CHOICES)[data["action"]],
+        "status_label": dict(OrderStatus.choices).get(data["status"], ""),
+        "assignee_label": dict(form.fields["assignee"].choices).get(data["assignee"], ""),
+    }
+    return render(request, "staff/order_bulk_preview.html", context)
