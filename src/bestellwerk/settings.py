@@ -147,6 +147,16 @@ EMAIL_RETRY_BASE_SECONDS = int(os.environ.get("EMAIL_RETRY_BASE_SECONDS", "60"))
 STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
+# Without Stripe keys the `card` method uses a labelled demo checkout (no real money);
+# on by default only where DEBUG is, so a live shop without keys never takes fake payments.
+PAYMENTS_DEMO_CHECKOUT = env_bool("PAYMENTS_DEMO_CHECKOUT", DEBUG)
+# Customer-facing links (payment pages in e-mails) start with this address.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+PAYMENT_LINK_VALID_DAYS = int(os.environ.get("PAYMENT_LINK_VALID_DAYS", "14"))
+# Bank details shown on the payment page of prepayment and invoice orders.
+BANK_ACCOUNT_HOLDER = os.environ.get("BANK_ACCOUNT_HOLDER", "")
+BANK_IBAN = os.environ.get("BANK_IBAN", "")
+BANK_BIC = os.environ.get("BANK_BIC", "")
 
 # Seconds between two sweeps of the event outbox for events whose dispatch never ran.
 OUTBOX_SWEEP_INTERVAL = int(os.environ.get("OUTBOX_SWEEP_INTERVAL", "30"))

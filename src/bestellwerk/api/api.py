@@ -13,6 +13,7 @@ from bestellwerk.catalog.api import router as catalog_router
 from bestellwerk.customers.api import router as customers_router
 from bestellwerk.orders.api import router as orders_router
 from bestellwerk.payments.api import router as payments_router
+from bestellwerk.payments.api_payments import router as payment_actions_router
 from bestellwerk.promotions.api import router as promotions_router
 from bestellwerk.shipping.api import router as shipping_router
 
@@ -48,4 +49,5 @@ api.add_router("", catalog_router)
 api.add_router("", promotions_router)
 api.add_router("", customers_router)
 api.add_router("", payments_router)
+api.add_router("", payment_actions_router)
 api.add_router("", shipping_router)

@@ -1,6 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from bestellwerk.core.models import ActorFields
 from bestellwerk.shipping.models import LocalizedNameMixin
 
 
@@ -15,3 +16,127 @@ class PaymentMethod(LocalizedNameMixin):
     class Meta(LocalizedNameMixin.Meta):
         verbose_name = _("payment method")
         verbose_name_plural = _("payment methods")
+
+
+class Payment(models.Model):
+    """Money that arrived: one row per successful payment, whoever reported it."""
+
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="payments")
+    provider = models.CharField(_("provider"), max_length=30)
+    # The provider's id of the payment (a Checkout Session for Stripe). Unique: a
+    # notification delivered twice finds its payment and changes nothing.
+    reference = models.CharField(_("reference"), max_length=255, unique=True)
+    # What a refund is made against (a PaymentIntent for Stripe); empty for manual payments.
+    refund_reference = models.CharField(_("refund reference"), max_length=255, blank=True)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    paid_at = models.DateTimeField(_("paid at"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["paid_at", "id"]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_gt_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.reference} {self.amount}"
+
+
+class RefundStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+
+
+class Refund(ActorFields):
+    """Money given back. Pending and succeeded refunds count against what may be refunded."""
+
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="refunds")
+    payment = models.ForeignKey(
+        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="refunds"
+    )
+    provider = models.CharField(_("provider"), max_length=30)
+    status = models.CharField(
+        _("status"), max_length=20, choices=RefundStatus.choices, default=RefundStatus.PENDING
+    )
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    shipping_amount = models.DecimalField(
+        _("shipping refunded"), max_digits=12, decimal_places=2, default=0
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    restock = models.BooleanField(_("restock"), default=False)
+    notify_customer = models.BooleanField(_("notify customer"), default=False)
+    set_status_refunded = models.BooleanField(_("set order status refunded"), default=False)
+    provider_reference = models.CharField(
+        _("provider reference"), max_length=255, null=True, blank=True, unique=True
+    )
+    failure_message = models.CharField(_("failure message"), max_length=500, blank=True)
+    idempotency_key = models.CharField(max_length=255, null=True, blank=True)
+    request_fingerprint = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="refund_amount_gt_0"),
+            models.UniqueConstraint(
+                fields=["order", "idempotency_key"], name="refund_idempotency_key_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["order", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.amount} {self.status}"
+
+
+class RefundLine(models.Model):
+    """Units of an order line given back. Lines are matched by SKU: a cart edit replaces rows."""
+
+    refund = models.ForeignKey(Refund, on_delete=models.CASCADE, related_name="lines")
+    sku = models.CharField(max_length=64)
+    name = models.CharField(max_length=200)
+    quantity = models.PositiveIntegerField()
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    # Units put back into stock by this refund line; never more than `quantity`.
+    restocked_quantity = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quantity__gt=0), name="refundline_quantity_gt_0"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(restocked_quantity__lte=models.F("quantity")),
+                name="refundline_restocked_lte_quantity",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.sku}"
+
+
+class PaymentLink(ActorFields):
+    """A customer-facing link to pay an order. Only the token's hash is stored."""
+
+    order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    expires_at = models.DateTimeField(_("expires at"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("payment link")
+        verbose_name_plural = _("payment links")
+        indexes = [models.Index(fields=["order", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} until {self.expires_at:%Y-%m-%d}"

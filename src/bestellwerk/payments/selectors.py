@@ -1,0 +1,152 @@
+"""Reading payments and refunds: what an order was paid, refunded, and may still be refunded."""
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bestellwerk.core.errors import ServiceError
+from bestellwerk.core.money import ZERO, round_money
+from bestellwerk.orders.models import Order, OrderLine, PaymentStatus
+from bestellwerk.payments.models import Payment, PaymentLink, Refund, RefundLine, RefundStatus
+
+
+@dataclass(frozen=True)
+class RefundSummary:
+    paid: Decimal
+    refunded: Decimal
+    pending: Decimal
+    # Never more than paid minus refunded, where pending refunds count as refunded.
+    refundable: Decimal
+    shipping_refundable: Decimal
+
+
+@dataclass(frozen=True)
+class RefundableLine:
+    sku: str
+    name: str
+    quantity: int
+    refunded_quantity: int
+    total: Decimal
+    refunded_amount: Decimal
+
+    @property
+    def refundable_quantity(self) -> int:
+        return self.quantity - self.refunded_quantity
+
+    def amount_for(self, quantity: int) -> Decimal:
+        """The share of the line's total (after discount) for `quantity` units; the last
+        units take the exact rest, so refunding a line piece by piece adds up to its total."""
+        if quantity >= self.refundable_quantity:
+            return self.total - self.refunded_amount
+        return round_money(self.total * quantity / self.quantity)
+
+
+def payments_total(*, order: Order) -> Decimal:
+    total = Payment.objects.filter(order=order).aggregate(total=Sum("amount"))["total"]
+    return total or ZERO
+
+
+def paid_amount(*, order: Order) -> Decimal:
+    """What the customer paid: the recorded payments, or the total of an order marked paid
+    by hand (imports, cash) that has no payment record."""
+    recorded = payments_total(order=order)
+    if order.payment_status == PaymentStatus.UNPAID:
+        return recorded
+    return max(recorded, order.total)
+
+
+def amount_owed(*, order: Order) -> Decimal:
+    if order.payment_status != PaymentStatus.UNPAID:
+        return ZERO
+    return max(order.total - payments_total(order=order), ZERO)
+
+
+def _refund_sums(order: Order) -> dict[str, tuple[Decimal, Decimal]]:
+    """(amount, shipping) per refund status."""
+    rows = (
+        Refund.objects.filter(order=order)
+        .values("status")
+        .annotate(amount=Sum("amount"), shipping=Sum("shipping_amount"))
+    )
+    return {row["status"]: (row["amount"] or ZERO, row["shipping"] or ZERO) for row in rows}
+
+
+def refund_summary(*, order: Order) -> RefundSummary:
+    sums = _refund_sums(order)
+    refunded, shipping_refunded = sums.get(RefundStatus.SUCCEEDED, (ZERO, ZERO))
+    pending, shipping_pending = sums.get(RefundStatus.PENDING, (ZERO, ZERO))
+    paid = paid_amount(order=order)
+    return RefundSummary(
+        paid=paid,
+        refunded=refunded,
+        pending=pending,
+        refundable=max(paid - refunded - pending, ZERO),
+        shipping_refundable=max(order.shipping_total - shipping_refunded - shipping_pending, ZERO),
+    )
+
+
+def refundable_lines(*, order: Order) -> list[RefundableLine]:
+    """The order's lines with SKU, merged by SKU, with what refunds (not failed) took already."""
+    refunded = {
+        row["sku"]: (row["quantity"], row["amount"])
+        for row in RefundLine.objects.filter(refund__order=order)
+        .exclude(refund__status=RefundStatus.FAILED)
+        .values("sku")
+        .annotate(quantity=Sum("quantity"), amount=Sum("amount"))
+    }
+    merged: dict[str, list[OrderLine]] = defaultdict(list)
+    for line in OrderLine.objects.filter(order=order).exclude(sku="").order_by("position", "id"):
+        merged[line.sku].append(line)
+    return [
+        RefundableLine(
+            sku=sku,
+            name=lines[0].name,
+            quantity=sum(line.quantity for line in lines),
+            refunded_quantity=refunded.get(sku, (0, ZERO))[0],
+            total=sum((line.total for line in lines), ZERO),
+            refunded_amount=refunded.get(sku, (0, ZERO))[1],
+        )
+        for sku, lines in merged.items()
+    ]
+
+
+def list_payments(*, order: Order) -> QuerySet[Payment]:
+    return Payment.objects.filter(order=order).order_by("paid_at", "id")
+
+
+def list_refunds(*, order: Order) -> QuerySet[Refund]:
+    return (
+        Refund.objects.filter(order=order)
+        .select_related("actor_user")
+        .prefetch_related(Prefetch("lines", queryset=RefundLine.objects.order_by("id")))
+        .order_by("created_at", "id")
+    )
+
+
+def hash_link_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def get_payment_link(*, token: str) -> PaymentLink:
+    """The link behind a customer's token: `not_found` if unknown, `link_expired` if old."""
+    link = None
+    if 20 <= len(token) <= 100:
+        link = (
+            PaymentLink.objects.select_related("order", "order__payment_method")
+            .filter(token_hash=hash_link_token(token))
+            .first()
+        )
+    if link is None:
+        raise ServiceError("not_found", _("This payment link does not exist."))
+    if link.expires_at <= timezone.now():
+        raise ServiceError(
+            "link_expired",
+            _("This payment link has expired."),
+            fields={"expires_at": link.expires_at.isoformat()},
+        )
+    return link

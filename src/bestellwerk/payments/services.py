@@ -1,0 +1,700 @@
+"""Every write of payments: payment links, payments providers report, and refunds.
+
+Money rules: a payment is recorded once per provider reference however often it is
+reported; a refund never exceeds what was paid minus what was refunded (pending refunds
+count), checked under the order's row lock so racing refunds cannot both pass.
+"""
+
+import hashlib
+import json
+import logging
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bestellwerk.catalog.models import StockReason
+from bestellwerk.catalog.services import apply_stock_changes
+from bestellwerk.core.actors import Actor
+from bestellwerk.core.errors import ServiceError
+from bestellwerk.core.money import ZERO, format_money, parse_money
+from bestellwerk.orders.events import record_order_event
+from bestellwerk.orders.inputs import MAX_LINES, MAX_QUANTITY
+from bestellwerk.orders.lifecycle import can_transition
+from bestellwerk.orders.models import Order, OrderEventType, OrderLine, OrderStatus, PaymentStatus
+from bestellwerk.orders.services import (
+    lock_order,
+    save_order_change,
+    set_order_status,
+    set_payment_status,
+)
+from bestellwerk.payments.models import Payment, PaymentLink, Refund, RefundLine, RefundStatus
+from bestellwerk.payments.providers import (
+    PaymentProvider,
+    ProviderError,
+    get_provider,
+    stripe_webhook_secret,
+)
+from bestellwerk.payments.providers.base import (
+    CheckoutRequest,
+    Notification,
+    PaymentConfirmation,
+    RefundResult,
+    RefundUpdate,
+)
+from bestellwerk.payments.providers.manual import ManualProvider
+from bestellwerk.payments.providers.stripe import parse_notification
+from bestellwerk.payments.selectors import (
+    amount_owed,
+    get_payment_link,
+    hash_link_token,
+    refund_summary,
+    refundable_lines,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_REASON_LENGTH = 500
+MAX_IDEMPOTENCY_KEY_LENGTH = 255
+CLOSED_STATUSES = (OrderStatus.CANCELLED, OrderStatus.REFUNDED)
+
+# --------------------------------------------------------------------------- payment links
+
+
+@dataclass(frozen=True)
+class SentPaymentLink:
+    link: PaymentLink
+    url: str
+
+
+def payment_page_path(token: str) -> str:
+    return reverse("payments:pay", args=[token])
+
+
+@transaction.atomic
+def send_payment_link(
+    *, number: int, actor: Actor, expected_version: int | None = None
+) -> SentPaymentLink:
+    """A fresh link for an unpaid order, on the timeline as `payment_link_sent`.
+
+    The e-mail to the customer is sent by the notifications' handler of that event.
+    Earlier links stay valid until they expire: they always show what is owed now.
+    """
+    order = lock_order(number, expected_version)
+    if order.is_draft or order.status in CLOSED_STATUSES:
+        raise ServiceError(
+            "invalid_transition",
+            _("A payment link is only sent for a placed, open order."),
+            fields={"status": order.status},
+        )
+    owed = amount_owed(order=order)
+    if owed <= 0:
+        raise ServiceError(
+            "already_paid",
+            _("Order %(number)s has nothing left to pay.") % {"number": number},
+            fields={"payment_status": order.payment_status},
+        )
+    token = secrets.token_urlsafe(32)
+    expires_at = timezone.now() + timedelta(days=settings.PAYMENT_LINK_VALID_DAYS)
+    link = PaymentLink.objects.create(
+        order=order,
+        token_hash=hash_link_token(token),
+        amount=owed,
+        expires_at=expires_at,
+        **actor.as_fields(),
+    )
+    url = settings.PUBLIC_BASE_URL + payment_page_path(token)
+    record_order_event(
+        order=order,
+        type=OrderEventType.PAYMENT_LINK_SENT,
+        actor=actor,
+        data={"url": url, "expires_at": expires_at.isoformat(), "amount": format_money(owed)},
+    )
+    save_order_change(order)
+    return SentPaymentLink(link=link, url=url)
+
+
+def start_checkout(*, token: str, return_url: str) -> str:
+    """Open the provider's checkout for what a payment link's order owes; its address.
+
+    Writes nothing: the payment is recorded when the provider's notification arrives.
+    """
+    link = get_payment_link(token=token)
+    order = link.order
+    owed = amount_owed(order=order)
+    if owed <= 0:
+        raise ServiceError("already_paid", _("This order is paid already."))
+    provider = provider_for_order(order)
+    if not provider.hosts_checkout:
+        raise ServiceError(
+            "no_online_payment", _("This order is not paid online; see the bank details.")
+        )
+    billing = order.billing_address or {}
+    try:
+        checkout = provider.create_checkout(
+            CheckoutRequest(
+                order_number=order.number,
+                amount=owed,
+                currency=order.currency,
+                description=_("Order %(number)s") % {"number": order.number},
+                customer_email=billing.get("email", ""),
+                success_url=f"{return_url}?paid=1",
+                cancel_url=return_url,
+                payment_link_id=link.pk,
+            )
+        )
+    except ProviderError as exc:
+        raise ServiceError("provider_error", exc.message) from exc
+    return checkout.url
+
+
+def provider_for_order(order: Order) -> PaymentProvider:
+    code = order.payment_method.provider if order.payment_method else ManualProvider.code
+    try:
+        return get_provider(code)
+    except ProviderError:
+        # Stripe is not configured: the customer pays by bank transfer instead.
+        return ManualProvider()
+
+
+# --------------------------------------------------------------------------- payments
+
+
+@transaction.atomic
+def record_payment(
+    *, confirmation: PaymentConfirmation, provider: str, actor: Actor
+) -> tuple[Payment, bool]:
+    """Record a payment a provider reported, once per reference; `(payment, created)`.
+
+    The first report of an unpaid order's full amount marks it paid through
+    `set_payment_status`, which records `payment_status_changed` (the "order paid" trigger).
+    """
+    order = lock_order(confirmation.order_number, None)
+    existing = Payment.objects.filter(reference=confirmation.reference).first()
+    if existing is not None:
+        return existing, False
+    if confirmation.amount <= 0:
+        raise ServiceError(
+            "invalid_amount",
+            "A payment needs a positive amount.",
+            fields={"amount": str(confirmation.amount)},
+        )
+    payment = Payment.objects.create(
+        order=order,
+        provider=provider,
+        reference=confirmation.reference[:255],
+        refund_reference=confirmation.refund_reference[:255],
+        amount=confirmation.amount,
+        currency=confirmation.currency[:3],
+        paid_at=timezone.now(),
+    )
+    if order.payment_status == PaymentStatus.UNPAID and amount_owed(order=order) <= 0:
+        set_payment_status(number=order.number, payment_status=PaymentStatus.PAID, actor=actor)
+    return payment, True
+
+
+def handle_stripe_notification(*, payload: bytes, signature: str | None) -> Notification:
+    """Verify a Stripe notification (signature and age) and apply what it reports.
+
+    Raises `stripe.SignatureVerificationError` or `ValueError` for a notification that is
+    not genuine; those change nothing. Each payment and refund update is applied in its own
+    transaction and is idempotent, so Stripe may deliver the event as often as it likes.
+    """
+    notification = parse_notification(
+        payload=payload, signature=signature, secret=stripe_webhook_secret()
+    )
+    actor = Actor.system("Stripe")
+    provider_code = get_provider("stripe").code if notification.payments else "stripe"
+    for confirmation in notification.payments:
+        try:
+            record_payment(confirmation=confirmation, provider=provider_code, actor=actor)
+        except ServiceError as exc:
+            if exc.code != "not_found":
+                raise
+            logger.warning("Stripe paid an unknown order %s", confirmation.order_number)
+    for update in notification.refunds:
+        apply_refund_update(update=update, actor=actor)
+    return notification
+
+
+# --------------------------------------------------------------------------- refunds
+
+
+@dataclass(frozen=True)
+class RefundLineInput:
+    sku: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class _RefundPlan:
+    amount: Decimal
+    shipping: Decimal
+    lines: list[RefundLine]
+
+
+def refund_order(
+    *,
+    number: int,
+    actor: Actor,
+    amount: Decimal | str | None = None,
+    lines: list[RefundLineInput] | None = None,
+    include_shipping: bool = False,
+    reason: str = "",
+    restock: bool = False,
+    notify_customer: bool = False,
+    set_status_refunded: bool = False,
+    idempotency_key: str | None = None,
+    expected_version: int | None = None,
+) -> Refund:
+    """Give money back: an `amount`, or `lines` (+ shipping) whose amounts are computed.
+
+    Through a provider that refunds online, the refund is written `pending` and committed
+    first (its amount is reserved), then requested from the provider outside any lock, and
+    settled by the answer or later by the provider's notification. Otherwise it is recorded
+    as manual and succeeds at once. With `idempotency_key` a repeated call answers the
+    first refund and writes nothing.
+    """
+    refund, provider, created = _open_refund(
+        number=number,
+        actor=actor,
+        amount=amount,
+        lines=lines,
+        include_shipping=include_shipping,
+        reason=reason,
+        restock=restock,
+        notify_customer=notify_customer,
+        set_status_refunded=set_status_refunded,
+        idempotency_key=idempotency_key,
+        expected_version=expected_version,
+    )
+    if not created or refund.status != RefundStatus.PENDING:
+        return refund
+    result = provider.refund(
+        refund_reference=refund.payment.refund_reference,
+        amount=refund.amount,
+        refund_id=refund.pk,
+        idempotency_key=_provider_idempotency_key(refund),
+    )
+    return _settle_refund(refund_id=refund.pk, result=result, actor=actor)
+
+
+def _provider_idempotency_key(refund: Refund) -> str:
+    # With the caller's key, a retry after a rollback asks the provider for the same refund.
+    if refund.idempotency_key:
+        digest = hashlib.sha256(refund.idempotency_key.encode()).hexdigest()[:32]
+        return f"bestellwerk-refund-{refund.order_id}-{digest}"
+    return f"bestellwerk-refund-{refund.pk}"
+
+
+def _fingerprint(**values: Any) -> str:
+    return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _check_refund_input(
+    *,
+    amount: Decimal | str | None,
+    lines: list[RefundLineInput] | None,
+    include_shipping: bool,
+    reason: str,
+    idempotency_key: str | None,
+) -> Decimal | None:
+    if amount is not None and (lines or include_shipping):
+        raise ServiceError(
+            "invalid_refund",
+            _("Refund either an amount or lines (with shipping), not both."),
+            fields={"amount": "given with lines"},
+        )
+    if amount is None and not lines and not include_shipping:
+        raise ServiceError(
+            "invalid_refund",
+            _("Give an amount, or lines and quantities to refund."),
+            fields={"amount": "missing"},
+        )
+    if len(reason) > MAX_REASON_LENGTH:
+        raise ServiceError(
+            "invalid_reason",
+            _("A reason has at most %(max)d characters.") % {"max": MAX_REASON_LENGTH},
+            fields={"reason": len(reason)},
+        )
+    if idempotency_key is not None and not 1 <= len(idempotency_key) <= 255:
+        raise ServiceError(
+            "invalid_idempotency_key",
+            _("An idempotency key has 1 to 255 characters."),
+            fields={"idempotency_key": len(idempotency_key)},
+        )
+    if lines and len(lines) > MAX_LINES:
+        raise ServiceError(
+            "too_many_lines",
+            _("A refund has at most %(max)d lines.") % {"max": MAX_LINES},
+            fields={"lines": len(lines)},
+        )
+    if amount is None:
+        return None
+    try:
+        value = parse_money(amount)
+    except ValueError as exc:
+        raise ServiceError("invalid_amount", str(exc), fields={"amount": str(exc)}) from exc
+    if value <= 0:
+        raise ServiceError(
+            "invalid_amount",
+            _("A refund is a positive amount."),
+            fields={"amount": str(value)},
+        )
+    return value
+
+
+def _plan_refund(
+    order: Order,
+    *,
+    amount: Decimal | None,
+    lines: list[RefundLineInput] | None,
+    include_shipping: bool,
+) -> _RefundPlan:
+    summary = refund_summary(order=order)
+    plan_lines: list[RefundLine] = []
+    shipping = ZERO
+    if amount is None:
+        available = {line.sku: line for line in refundable_lines(order=order)}
+        wanted: dict[str, int] = defaultdict(int)
+        errors: dict[str, str] = {}
+        for index, item in enumerate(lines or []):
+            key = f"lines[{index}]"
+            if (
+                isinstance(item.quantity, bool)
+                or not isinstance(item.quantity, int)
+                or not 1 <= item.quantity <= MAX_QUANTITY
+            ):
+                errors[f"{key}.quantity"] = f"a whole number from 1 to {MAX_QUANTITY}"
+            elif item.sku not in available:
+                errors[f"{key}.sku"] = f"order {order.number} has no line {item.sku!r}"
+            else:
+                wanted[item.sku] += item.quantity
+        for sku, quantity in wanted.items():
+            line = available[sku]
+            if quantity > line.refundable_quantity:
+                errors[f"lines.{sku}"] = f"at most {line.refundable_quantity} left to refund"
+                continue
+            plan_lines.append(
+                RefundLine(
+                    sku=sku, name=line.name, quantity=quantity, amount=line.amount_for(quantity)
+                )
+            )
+        if errors:
+            raise ServiceError("invalid_lines", _("Some refund lines are invalid."), fields=errors)
+        if include_shipping:
+            shipping = summary.shipping_refundable
+        amount = sum((line.amount for line in plan_lines), ZERO) + shipping
+        if amount <= 0:
+            raise ServiceError(
+                "nothing_to_refund",
+                _("The chosen lines and shipping add up to nothing to refund."),
+                fields={"amount": format_money(amount)},
+            )
+    if amount > summary.refundable:
+        raise ServiceError(
+            "refund_exceeds_paid",
+            _("At most %(refundable)s can be refunded (paid minus refunded).")
+            % {"refundable": format_money(summary.refundable)},
+            fields={"amount": format_money(amount), "refundable": format_money(summary.refundable)},
+        )
+    return _RefundPlan(amount=amount, shipping=shipping, lines=plan_lines)
+
+
+def _payment_to_refund(order: Order, amount: Decimal) -> Payment | None:
+    """The latest online payment that still covers `amount`; None means a manual refund."""
+    payments = list(Payment.objects.filter(order=order).order_by("-paid_at", "-id"))
+    taken: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for refund in Refund.objects.filter(order=order, payment__isnull=False).exclude(
+        status=RefundStatus.FAILED
+    ):
+        taken[refund.payment_id] += refund.amount
+    for payment in payments:
+        online = payment.provider != ManualProvider.code and payment.refund_reference
+        if online and payment.amount - taken[payment.pk] >= amount:
+            return payment
+    return None
+
+
+@transaction.atomic
+def _open_refund(
+    *,
+    number: int,
+    actor: Actor,
+    amount: Decimal | str | None,
+    lines: list[RefundLineInput] | None,
+    include_shipping: bool,
+    reason: str,
+    restock: bool,
+    notify_customer: bool,
+    set_status_refunded: bool,
+    idempotency_key: str | None,
+    expected_version: int | None,
+) -> tuple[Refund, PaymentProvider, bool]:
+    reason = reason.strip()
+    value = _check_refund_input(
+        amount=amount,
+        lines=lines,
+        include_shipping=include_shipping,
+        reason=reason,
+        idempotency_key=idempotency_key,
+    )
+    fingerprint = _fingerprint(
+        amount=value,
+        lines=sorted((item.sku, item.quantity) for item in lines or []),
+        include_shipping=include_shipping,
+        reason=reason,
+        restock=restock,
+        notify_customer=notify_customer,
+        set_status_refunded=set_status_refunded,
+    )
+    order = lock_order(number, None)
+    if idempotency_key:
+        existing = Refund.objects.filter(order=order, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            if existing.request_fingerprint != fingerprint:
+                raise ServiceError(
+                    "idempotency_conflict",
+                    _("This idempotency key was used for a different refund."),
+                    fields={"idempotency_key": idempotency_key},
+                )
+            return existing, ManualProvider(), False
+    if expected_version is not None and expected_version != order.version:
+        lock_order(number, expected_version)  # raises the standard version_conflict
+    if order.is_draft or order.payment_status == PaymentStatus.UNPAID:
+        raise ServiceError(
+            "not_paid",
+            _("Order %(number)s is not paid; there is nothing to refund.") % {"number": number},
+            fields={"payment_status": order.payment_status},
+        )
+    plan = _plan_refund(order, amount=value, lines=lines, include_shipping=include_shipping)
+    if (
+        set_status_refunded
+        and order.status != OrderStatus.REFUNDED
+        and not can_transition(order.status, OrderStatus.REFUNDED)
+    ):
+        raise ServiceError(
+            "invalid_transition",
+            _("An order in status %(status)s cannot be set to refunded.")
+            % {"status": order.status},
+            fields={"status": order.status},
+        )
+    payment = _payment_to_refund(order, plan.amount)
+    try:
+        provider = get_provider(payment.provider) if payment else ManualProvider()
+    except ProviderError as exc:
+        raise ServiceError("provider_unavailable", exc.message) from exc
+    refund = Refund.objects.create(
+        order=order,
+        payment=payment,
+        provider=provider.code,
+        status=RefundStatus.PENDING,
+        amount=plan.amount,
+        shipping_amount=plan.shipping,
+        currency=order.currency,
+        reason=reason,
+        restock=restock,
+        notify_customer=notify_customer,
+        set_status_refunded=set_status_refunded,
+        idempotency_key=idempotency_key or None,
+        request_fingerprint=fingerprint,
+        **actor.as_fields(),
+    )
+    for line in plan.lines:
+        line.refund = refund
+    RefundLine.objects.bulk_create(plan.lines)
+    if provider.refunds_online:
+        record_order_event(
+            order=order,
+            type=OrderEventType.REFUND_REQUESTED,
+            actor=actor,
+            data=_refund_event_data(refund),
+        )
+        save_order_change(order)
+    else:
+        _complete_refund(order, refund, actor)
+    return refund, provider, True
+
+
+@transaction.atomic
+def _settle_refund(*, refund_id: int, result: RefundResult, actor: Actor) -> Refund:
+    """Apply a provider's answer to a pending refund; a settled refund stays as it is."""
+    refund = Refund.objects.select_related("order").get(pk=refund_id)
+    order = lock_order(refund.order.number, None)
+    refund = Refund.objects.select_for_update().get(pk=refund_id)
+    if refund.status != RefundStatus.PENDING:
+        return refund
+    if result.provider_reference and not refund.provider_reference:
+        refund.provider_reference = result.provider_reference[:255]
+    if result.status == RefundStatus.SUCCEEDED:
+        _complete_refund(order, refund, actor)
+    elif result.status == RefundStatus.FAILED:
+        _fail_refund(order, refund, result.message, actor)
+    else:
+        refund.failure_message = result.message[:500]
+        refund.save(update_fields=["provider_reference", "failure_message"])
+    return refund
+
+
+def apply_refund_update(*, update: RefundUpdate, actor: Actor) -> Refund | None:
+    """A provider's notification about a refund; unknown refunds (made elsewhere) are
+    ignored, a repeated notification changes nothing."""
+    refund = None
+    if update.provider_reference:
+        refund = Refund.objects.filter(provider_reference=update.provider_reference).first()
+    if refund is None and update.refund_id is not None:
+        refund = Refund.objects.filter(pk=update.refund_id, provider_reference__isnull=True).first()
+    if refund is None:
+        logger.info("Ignoring an update of unknown refund %s", update.provider_reference)
+        return None
+    return _settle_refund(
+        refund_id=refund.pk,
+        result=RefundResult(
+            status=update.status,
+            provider_reference=update.provider_reference,
+            message=update.message,
+        ),
+        actor=actor,
+    )
+
+
+def _refund_event_data(refund: Refund, **extra: Any) -> dict[str, Any]:
+    return {
+        "refund_id": refund.pk,
+        "amount": format_money(refund.amount),
+        "currency": refund.currency,
+        "shipping": format_money(refund.shipping_amount),
+        "provider": refund.provider,
+        "reason": refund.reason,
+        "restock": refund.restock,
+        "notify_customer": refund.notify_customer,
+        "lines": [
+            {
+                "sku": line.sku,
+                "name": line.name,
+                "quantity": line.quantity,
+                "amount": format_money(line.amount),
+            }
+            for line in refund.lines.all()
+        ],
+        **extra,
+    }
+
+
+def _complete_refund(order: Order, refund: Refund, actor: Actor) -> None:
+    """The money went back: restock, payment status, timeline, maybe status `refunded`.
+
+    Runs once per refund (only from pending, under the order's lock)."""
+    refund.status = RefundStatus.SUCCEEDED
+    refund.completed_at = timezone.now()
+    refund.failure_message = ""
+    refund.save()
+    restocked = _restock_refund(order, refund, actor) if refund.restock else []
+    summary = refund_summary(order=order)
+    fully_refunded = summary.refunded >= summary.paid
+    payment_status = PaymentStatus.REFUNDED if fully_refunded else PaymentStatus.PARTIALLY_REFUNDED
+    record_order_event(
+        order=order,
+        type=OrderEventType.REFUNDED,
+        actor=actor,
+        data=_refund_event_data(
+            refund, payment_status=payment_status, restocked=restocked, status=refund.status
+        ),
+    )
+    if order.payment_status != payment_status:
+        previous = order.payment_status
+        order.payment_status = payment_status
+        record_order_event(
+            order=order,
+            type=OrderEventType.PAYMENT_STATUS_CHANGED,
+            actor=actor,
+            data={"from": previous, "to": payment_status},
+        )
+    save_order_change(order)
+    if (
+        refund.set_status_refunded
+        and fully_refunded
+        and order.status != OrderStatus.REFUNDED
+        and can_transition(order.status, OrderStatus.REFUNDED)
+    ):
+        # The order row is ours already; set_order_status locks it again in this same
+        # transaction, which is allowed, and restocks what is still held only if asked.
+        # The refund e-mail tells the customer, so no status e-mail on top.
+        set_order_status(
+            number=order.number,
+            status=OrderStatus.REFUNDED,
+            actor=actor,
+            adjust_stock=refund.restock,
+        )
+
+
+def _restock_refund(order: Order, refund: Refund, actor: Actor) -> list[dict[str, Any]]:
+    """Put refunded units back, at most what the order holds of each line, once.
+
+    Each unit restocked lowers the line's `stock_deducted`, so a later cancellation of the
+    order restocks only what is still held."""
+    refund_lines = list(refund.lines.all())
+    order_lines: dict[str, list[OrderLine]] = defaultdict(list)
+    for line in OrderLine.objects.filter(
+        order=order, sku__in=[rl.sku for rl in refund_lines], product__isnull=False
+    ).order_by("position", "id"):
+        order_lines[line.sku].append(line)
+    changes: dict[int, int] = defaultdict(int)
+    for refund_line in refund_lines:
+        wanted = refund_line.quantity - refund_line.restocked_quantity
+        for line in order_lines[refund_line.sku]:
+            taken = min(wanted, line.stock_deducted)
+            if taken <= 0:
+                continue
+            line.stock_deducted -= taken
+            refund_line.restocked_quantity += taken
+            changes[line.product_id] += taken
+            wanted -= taken
+    if not changes:
+        return []
+    movements = apply_stock_changes(
+        changes=changes, reason=StockReason.REFUND_RESTOCK, actor=actor, order=order
+    )
+    OrderLine.objects.bulk_update(
+        [line for lines in order_lines.values() for line in lines], ["stock_deducted"]
+    )
+    RefundLine.objects.bulk_update(refund_lines, ["restocked_quantity"])
+    sku_by_product = {line.product_id: line.sku for lines in order_lines.values() for line in lines}
+    restocked = [
+        {
+            "sku": sku_by_product.get(m.product_id, ""),
+            "delta": m.delta,
+            "quantity_after": m.quantity_after,
+        }
+        for m in movements
+    ]
+    record_order_event(
+        order=order,
+        type=OrderEventType.STOCK_RESTOCKED,
+        actor=actor,
+        data={"movements": restocked, "refund_id": refund.pk},
+    )
+    return restocked
+
+
+def _fail_refund(order: Order, refund: Refund, message: str, actor: Actor) -> None:
+    """The provider refused: the refund shows as failed and no money state changes."""
+    refund.status = RefundStatus.FAILED
+    refund.completed_at = timezone.now()
+    refund.failure_message = (message or _("The provider refused the refund."))[:500]
+    refund.save()
+    record_order_event(
+        order=order,
+        type=OrderEventType.REFUND_FAILED,
+        actor=actor,
+        data=_refund_event_data(refund, message=refund.failure_message, status=refund.status),
+    )
+    save_order_change(order)
