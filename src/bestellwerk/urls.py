@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("bestellwerk.payments.urls")),
     path("login/", StaffLoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
+    path("", include("bestellwerk.orders.urls")),
     path("", include("bestellwerk.staff.urls")),
 ]

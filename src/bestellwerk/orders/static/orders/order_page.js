@@ -1,0 +1,67 @@
+/* Order page: the status dialog and "copy to clipboard". Delegated listeners, so the
+   sections htmx swaps in keep working without re-binding. */
+(function () {
+  "use strict";
+
+  function showEffect(select) {
+    var form = select.closest("[data-status-form]");
+    if (!form) return;
+    var option = select.options[select.selectedIndex];
+    var effect = option ? option.getAttribute("data-effect") : "none";
+    form.querySelectorAll("[data-effect-panel]").forEach(function (panel) {
+      panel.hidden = panel.getAttribute("data-effect-panel") !== effect;
+    });
+    var adjust = form.querySelector("[data-adjust-stock]");
+    if (adjust) adjust.hidden = effect === "none";
+  }
+
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text);
+    }
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    document.execCommand("copy");
+    area.remove();
+    return Promise.resolve();
+  }
+
+  document.addEventListener("click", function (event) {
+    var opener = event.target.closest("[data-open-dialog]");
+    if (opener) {
+      var dialog = document.getElementById(opener.getAttribute("data-open-dialog"));
+      if (dialog) {
+        var select = dialog.querySelector("[data-status-select]");
+        if (select) showEffect(select);
+        dialog.showModal();
+        if (select) select.focus();
+      }
+      return;
+    }
+    var closer = event.target.closest("[data-close-dialog]");
+    if (closer) {
+      closer.closest("dialog").close();
+      return;
+    }
+    var copier = event.target.closest("[data-copy-from]");
+    if (copier) {
+      var source = document.querySelector(copier.getAttribute("data-copy-from"));
+      if (!source) return;
+      var original = copier.textContent;
+      copyText(source.value || source.textContent).then(function () {
+        copier.textContent = copier.getAttribute("data-copied-label") || original;
+        copier.setAttribute("data-copied", "true");
+        window.setTimeout(function () { copier.textContent = original; }, 2000);
+      });
+    }
+  });
+
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("[data-status-select]")) showEffect(event.target);
+  });
+})();
