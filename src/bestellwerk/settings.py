@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "bestellwerk.orders",
     "bestellwerk.payments",
     "bestellwerk.notifications",
+    "bestellwerk.automations",
     "bestellwerk.api",
     "bestellwerk.staff",
 ]

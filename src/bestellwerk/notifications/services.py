@@ -35,10 +35,14 @@ def email_max_attempts() -> int:
     return int(getattr(settings, "EMAIL_MAX_ATTEMPTS", 8))
 
 
+def backoff_delay(*, attempt: int, base_seconds: float) -> timedelta:
+    """Exponential backoff after failed attempt n: base, 2×base, 4×base … capped at 6 hours."""
+    return timedelta(seconds=min(base_seconds * 2 ** max(attempt - 1, 0), 6 * 3600))
+
+
 def email_retry_delay(attempt: int) -> timedelta:
-    """Exponential backoff: base, 2×base, 4×base … capped at six hours."""
     base = float(getattr(settings, "EMAIL_RETRY_BASE_SECONDS", 60))
-    return timedelta(seconds=min(base * 2 ** max(attempt - 1, 0), 6 * 3600))
+    return backoff_delay(attempt=attempt, base_seconds=base)
 
 
 def email_lease() -> timedelta:

@@ -1,0 +1,24 @@
+"""Order events → automation runs and webhook deliveries (inside the dispatch transaction).
+
+automation_step and webhook_delivered events are recorded by this app; neither is a
+trigger nor subscribable, so recording them never loops back.
+"""
+
+from bestellwerk.automations.selectors import (
+    automations_for_event,
+    endpoints_for_event,
+    order_matches,
+)
+from bestellwerk.automations.services import queue_webhook_delivery, start_automation_run
+from bestellwerk.orders.models import OrderEvent
+
+
+def start_automations(event: OrderEvent) -> None:
+    for automation in automations_for_event(event):
+        if order_matches(automation, event.order):
+            start_automation_run(automation=automation, event=event)
+
+
+def trigger_webhooks(event: OrderEvent) -> None:
+    for endpoint in endpoints_for_event(event):
+        queue_webhook_delivery(endpoint=endpoint, event=event)

@@ -1,0 +1,418 @@
+"""Every write of automations and webhooks.
+
+Both follow the e-mail pattern: a row written in the outbox dispatch transaction
+(AutomationStepRun, WebhookDelivery), a task per row after commit, a claim by conditional
+UPDATE with a lease before the work, a fenced "done" write, and a sweep that re-enqueues
+rows whose task was lost or whose worker died.
+"""
+
+import json
+import logging
+import urllib.error
+import urllib.request
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from bestellwerk.automations.models import (
+    Automation,
+    AutomationRun,
+    AutomationStep,
+    AutomationStepRun,
+    DelayUnit,
+    DeliveryStatus,
+    RunStatus,
+    StepAction,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from bestellwerk.automations.selectors import webhook_payload
+from bestellwerk.automations.signing import SIGNATURE_HEADER, sign_body
+from bestellwerk.core.actors import Actor
+from bestellwerk.core.errors import ServiceError
+from bestellwerk.customers.services import add_customer_tags
+from bestellwerk.notifications.services import (
+    backoff_delay,
+    customer_address,
+    customer_language,
+    queue_order_email,
+)
+from bestellwerk.orders.events import record_order_event
+from bestellwerk.orders.models import OrderEvent, OrderEventType
+from bestellwerk.orders.services import change_order_tags, update_order
+
+logger = logging.getLogger(__name__)
+
+WEBHOOK_ACTOR = Actor.system("Webhook")
+
+
+def _setting(name: str, default: float) -> float:
+    return float(getattr(settings, name, default))
+
+
+def _sweep_cutoff() -> datetime:
+    return timezone.now() - timedelta(seconds=_setting("OUTBOX_SWEEP_GRACE_SECONDS", 60))
+
+
+# --------------------------------------------------------------------------- webhooks
+
+
+def queue_webhook_delivery(
+    *, endpoint: WebhookEndpoint, event: OrderEvent, source: str = ""
+) -> WebhookDelivery:
+    """The delivery of `event` to `endpoint`, created once; its task runs after commit."""
+    body = json.dumps(webhook_payload(event), cls=DjangoJSONEncoder, separators=(",", ":"))
+    with transaction.atomic():
+        delivery, created = WebhookDelivery.objects.get_or_create(
+            endpoint=endpoint,
+            event=event,
+            source=source,
+            defaults={"order_id": event.order_id, "body": body},
+        )
+    if created:
+        transaction.on_commit(lambda: enqueue_webhook(delivery_id=delivery.pk))
+    return delivery
+
+
+def enqueue_webhook(*, delivery_id: int, run_after: datetime | None = None) -> None:
+    from bestellwerk.automations.tasks import deliver_webhook
+
+    try:
+        task = deliver_webhook.using(run_after=run_after) if run_after else deliver_webhook
+        task.enqueue(delivery_id=delivery_id)
+    except Exception:
+        logger.warning(
+            "Could not enqueue webhook delivery %s; the sweep will retry.",
+            delivery_id,
+            exc_info=True,
+        )
+
+
+def _claim_delivery(delivery_id: int) -> bool:
+    now = timezone.now()
+    lease = timedelta(seconds=_setting("WEBHOOK_TIMEOUT", 10) * 3 + 30)
+    return bool(
+        WebhookDelivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .update(claimed_until=now + lease, attempts=F("attempts") + 1)
+    )
+
+
+def deliver_queued_webhook(*, delivery_id: int) -> str:
+    """POST the delivery once (one attempt); a 2xx answer is success, anything else retries."""
+    if not _claim_delivery(delivery_id):
+        return str(
+            WebhookDelivery.objects.filter(pk=delivery_id).values_list("status", flat=True).first()
+        )
+    delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
+    body = delivery.body.encode()
+    request = urllib.request.Request(
+        delivery.endpoint.url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": "Bestellwerk-Webhooks/1",
+            SIGNATURE_HEADER: sign_body(secret=delivery.endpoint.secret, body=body),
+            # Receivers drop repeats by this id: a delivery may arrive twice, never differ.
+            "Bestellwerk-Delivery": str(delivery.pk),
+            "Bestellwerk-Event": delivery.event.type,
+        },
+    )
+    code: int | None = None
+    error = ""
+    try:
+        with urllib.request.urlopen(request, timeout=_setting("WEBHOOK_TIMEOUT", 10)) as response:
+            code = response.status
+    except urllib.error.HTTPError as exc:
+        code, error = exc.code, f"HTTP {exc.code}"
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"
+    return _finish_delivery_attempt(delivery_id=delivery_id, code=code, error=error)
+
+
+@transaction.atomic
+def _finish_delivery_attempt(*, delivery_id: int, code: int | None, error: str) -> str:
+    delivery = (
+        WebhookDelivery.objects.select_for_update().select_related("endpoint").get(pk=delivery_id)
+    )
+    delivery.response_code = code
+    delivery.claimed_until = None
+    ok = not error and code is not None and 200 <= code < 300
+    max_attempts = int(_setting("WEBHOOK_MAX_ATTEMPTS", 8))
+    if ok:
+        delivery.status = DeliveryStatus.DELIVERED
+        delivery.delivered_at = timezone.now()
+        delivery.last_error = ""
+        delivery.next_attempt_at = None
+    elif delivery.attempts >= max_attempts:
+        delivery.status = DeliveryStatus.FAILED
+        delivery.last_error = error[:2000]
+        delivery.next_attempt_at = None
+    else:
+        delivery.last_error = error[:2000]
+        delivery.next_attempt_at = timezone.now() + backoff_delay(
+            attempt=delivery.attempts,
+            base_seconds=_setting("WEBHOOK_RETRY_BASE_SECONDS", 30),
+        )
+        retry_at = delivery.next_attempt_at
+        transaction.on_commit(lambda: enqueue_webhook(delivery_id=delivery_id, run_after=retry_at))
+    delivery.save()
+    if delivery.status != DeliveryStatus.PENDING:
+        record_order_event(
+            order=delivery.order,
+            type=OrderEventType.WEBHOOK_DELIVERED,
+            actor=WEBHOOK_ACTOR,
+            data={
+                "delivery_id": delivery.pk,
+                "endpoint": delivery.endpoint.name,
+                "event_type": delivery.event.type,
+                "delivered": delivery.status == DeliveryStatus.DELIVERED,
+                "attempts": delivery.attempts,
+                "response_code": code,
+                "error": delivery.last_error[:500],
+            },
+        )
+    return delivery.status
+
+
+def sweep_webhooks(*, limit: int = 500) -> int:
+    """Re-enqueue pending deliveries whose task was lost (queue down, worker killed)."""
+    now, cutoff = timezone.now(), _sweep_cutoff()
+    overdue = list(
+        WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, created_at__lte=cutoff)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=cutoff))
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .values_list("pk", flat=True)[:limit]
+    )
+    for delivery_id in overdue:
+        enqueue_webhook(delivery_id=delivery_id)
+    return len(overdue)
+
+
+# --------------------------------------------------------------------------- automations
+
+
+def _delay(step: AutomationStep) -> timedelta:
+    unit = {DelayUnit.MINUTES: "minutes", DelayUnit.HOURS: "hours", DelayUnit.DAYS: "days"}
+    return timedelta(**{unit[DelayUnit(step.delay_unit)]: step.delay})
+
+
+def start_automation_run(*, automation: Automation, event: OrderEvent) -> AutomationRun | None:
+    """Plan every step of `automation` for `event` (each after the previous one's delay).
+
+    None when this automation already ran for the event (a re-dispatch).
+    """
+    with transaction.atomic():
+        run, created = AutomationRun.objects.get_or_create(
+            automation=automation, event=event, defaults={"order_id": event.order_id}
+        )
+    if not created:
+        return None
+    due = timezone.now()
+    step_runs = []
+    for step in automation.steps.all():
+        due += _delay(step)
+        step_runs.append(AutomationStepRun(run=run, step=step, position=step.position, due_at=due))
+    AutomationStepRun.objects.bulk_create(step_runs)
+    for step_run in AutomationStepRun.objects.filter(run=run):
+        due_at, step_run_id = step_run.due_at, step_run.pk
+        transaction.on_commit(
+            lambda due_at=due_at, step_run_id=step_run_id: enqueue_step(
+                step_run_id=step_run_id, run_after=due_at
+            )
+        )
+    return run
+
+
+def enqueue_step(*, step_run_id: int, run_after: datetime | None = None) -> None:
+    from bestellwerk.automations.tasks import run_automation_step
+
+    if run_after is not None and run_after <= timezone.now():
+        run_after = None
+    try:
+        task = run_automation_step.using(run_after=run_after) if run_after else run_automation_step
+        task.enqueue(step_run_id=step_run_id)
+    except Exception:
+        logger.warning(
+            "Could not enqueue automation step %s; the sweep will retry.",
+            step_run_id,
+            exc_info=True,
+        )
+
+
+def step_lease() -> timedelta:
+    return timedelta(seconds=_setting("AUTOMATION_STEP_LEASE_SECONDS", 300))
+
+
+def claim_step_run(*, step_run_id: int) -> int | None:
+    """Take a due step: pending (or running with an expired lease) → running.
+
+    Committed on its own, so the admin shows it running and other workers leave it alone.
+    Returns the attempt number that fences the later "done" write, or None if not ours.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = (
+            AutomationStepRun.objects.filter(pk=step_run_id, due_at__lte=now)
+            .filter(
+                Q(status=RunStatus.PENDING) | Q(status=RunStatus.RUNNING, claimed_until__lt=now)
+            )
+            .update(
+                status=RunStatus.RUNNING,
+                claimed_until=now + step_lease(),
+                attempts=F("attempts") + 1,
+            )
+        )
+        if not claimed:
+            return None
+        return AutomationStepRun.objects.values_list("attempts", flat=True).get(pk=step_run_id)
+
+
+def run_step(*, step_run_id: int) -> str:
+    """Run one due step exactly once: its effect and its "done" commit together."""
+    attempt = claim_step_run(step_run_id=step_run_id)
+    if attempt is None:
+        return str(
+            AutomationStepRun.objects.filter(pk=step_run_id)
+            .values_list("status", flat=True)
+            .first()
+        )
+    try:
+        return execute_claimed_step(step_run_id=step_run_id, attempt=attempt)
+    except Exception as exc:
+        logger.exception("Automation step %s failed (attempt %s).", step_run_id, attempt)
+        return _release_after_crash(step_run_id=step_run_id, attempt=attempt, error=exc)
+
+
+@transaction.atomic
+def execute_claimed_step(*, step_run_id: int, attempt: int) -> str:
+    step_run = (
+        AutomationStepRun.objects.select_for_update()
+        .select_related("run__automation", "run__event__order", "step__webhook_endpoint")
+        .get(pk=step_run_id)
+    )
+    if step_run.status != RunStatus.RUNNING or step_run.attempts != attempt:
+        # Our lease ran out and another worker took the step over: leave it to them.
+        return step_run.status
+    status, result, error = RunStatus.DONE, {}, ""
+    try:
+        with transaction.atomic():
+            result = _perform(step_run)
+        if result.get("skipped"):
+            status = RunStatus.SKIPPED
+    except ServiceError as exc:
+        status, error = RunStatus.FAILED, f"{exc.code}: {exc.message}"
+    _finish_step(step_run, status=status, result=result, error=error)
+    return status
+
+
+def _finish_step(
+    step_run: AutomationStepRun, *, status: str, result: dict[str, Any], error: str
+) -> None:
+    step_run.status = status
+    step_run.result = result
+    step_run.error = error[:2000]
+    step_run.claimed_until = None
+    step_run.finished_at = timezone.now()
+    step_run.save()
+    run = step_run.run
+    record_order_event(
+        order=run.event.order,
+        type=OrderEventType.AUTOMATION_STEP,
+        actor=Actor.automation(run.automation.name),
+        data={
+            "automation_id": run.automation_id,
+            "automation": run.automation.name,
+            "run_id": run.pk,
+            "step": step_run.position,
+            "action": step_run.step.action,
+            "status": status,
+            "result": result,
+            "error": step_run.error[:500],
+            "attempt": step_run.attempts,
+        },
+    )
+
+
+def _perform(step_run: AutomationStepRun) -> dict[str, Any]:
+    """The step's own effect, inside the transaction that marks it done."""
+    step, event = step_run.step, step_run.run.event
+    order = event.order
+    actor = Actor.automation(step_run.run.automation.name)
+    source = f"automation-step:{step_run.pk}"
+    if step.action == StepAction.SEND_EMAIL:
+        log = queue_order_email(
+            event=event,
+            template_code=step.email_template_code,
+            recipient=customer_address(order),
+            language=customer_language(order),
+            source=source,
+        )
+        if log is None:
+            return {"skipped": "no e-mail address or no active template"}
+        return {"email_id": log.pk, "to": log.recipient}
+    if step.action == StepAction.ADD_CUSTOMER_TAGS:
+        if order.customer is None:
+            return {"skipped": "the order has no customer"}
+        return {"added": add_customer_tags(customer=order.customer, names=step.tag_list)}
+    if step.action == StepAction.ADD_ORDER_TAGS:
+        change_order_tags(number=order.number, actor=actor, add=step.tag_list)
+        return {"tags": step.tag_list}
+    if step.action == StepAction.ASSIGN_ORDER:
+        if step.assignee is None:
+            raise ServiceError("unknown_assignee", "The step names no user.")
+        update_order(number=order.number, actor=actor, assignee=step.assignee.get_username())
+        return {"assignee": step.assignee.get_username()}
+    if step.action == StepAction.CALL_WEBHOOK:
+        if step.webhook_endpoint is None or not step.webhook_endpoint.is_active:
+            raise ServiceError("unknown_webhook", "The step's webhook endpoint is not active.")
+        delivery = queue_webhook_delivery(
+            endpoint=step.webhook_endpoint, event=event, source=source
+        )
+        return {"delivery_id": delivery.pk}
+    raise ServiceError("unknown_action", f"Unknown step action {step.action!r}.")
+
+
+@transaction.atomic
+def _release_after_crash(*, step_run_id: int, attempt: int, error: Exception) -> str:
+    """An unexpected error: retry later with backoff, or give up after the limit."""
+    step_run = (
+        AutomationStepRun.objects.select_for_update()
+        .select_related("run__automation", "run__event__order", "step")
+        .get(pk=step_run_id)
+    )
+    if step_run.status != RunStatus.RUNNING or step_run.attempts != attempt:
+        return step_run.status
+    message = f"{type(error).__name__}: {error}"
+    if step_run.attempts >= int(_setting("AUTOMATION_STEP_MAX_ATTEMPTS", 5)):
+        _finish_step(step_run, status=RunStatus.FAILED, result={}, error=message)
+        return step_run.status
+    step_run.status = RunStatus.PENDING
+    step_run.claimed_until = None
+    step_run.error = message[:2000]
+    step_run.due_at = timezone.now() + backoff_delay(attempt=step_run.attempts, base_seconds=60)
+    step_run.save()
+    due_at = step_run.due_at
+    transaction.on_commit(lambda: enqueue_step(step_run_id=step_run_id, run_after=due_at))
+    return step_run.status
+
+
+def sweep_automations(*, limit: int = 500) -> int:
+    """Re-enqueue due steps whose task was lost, and steps whose worker died (lease over)."""
+    now, cutoff = timezone.now(), _sweep_cutoff()
+    stuck = list(
+        AutomationStepRun.objects.filter(
+            Q(status=RunStatus.PENDING, due_at__lte=cutoff)
+            | Q(status=RunStatus.RUNNING, claimed_until__lt=now)
+        ).values_list("pk", flat=True)[:limit]
+    )
+    for step_run_id in stuck:
+        enqueue_step(step_run_id=step_run_id)
+    return len(stuck)
