@@ -1,7 +1,7 @@
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from bestellwerk.core.errors import ServiceError
 from bestellwerk.core.tags import get_or_create_tags
@@ -38,7 +38,12 @@ def upsert_customer_from_billing(*, billing: dict[str, Any]) -> Customer | None:
     values = {f: billing[f] for f in CUSTOMER_ADDRESS_FIELDS if billing.get(f)}
     customer = Customer.objects.select_for_update().filter(email__iexact=email).first()
     if customer is None:
-        return Customer.objects.create(email=email.lower(), **values)
+        try:
+            with transaction.atomic():
+                return Customer.objects.create(email=email.lower(), **values)
+        except IntegrityError:
+            # A concurrent order created this customer first: update theirs instead.
+            customer = Customer.objects.select_for_update().get(email__iexact=email)
     changed = [f for f, v in values.items() if getattr(customer, f) != v]
     for f in changed:
         setattr(customer, f, values[f])

@@ -36,7 +36,9 @@ def dispatch_event(*, event_id: int) -> bool:
     """Run every handler for one event, once. False when it was dispatched already."""
     with transaction.atomic():
         event = (
-            OrderEvent.objects.select_for_update(skip_locked=_can_skip_locked())
+            # Lock the event row only: locking the joined order too would make a dispatch
+            # skip its event whenever a service holds the order.
+            OrderEvent.objects.select_for_update(skip_locked=_can_skip_locked(), of=("self",))
             .select_related("order")
             .filter(pk=event_id, dispatched_at__isnull=True)
             .first()

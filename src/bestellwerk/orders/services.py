@@ -69,8 +69,12 @@ FIRST_ORDER_NUMBER = 10001
 def _next_order_number() -> int:
     counter = Counter.objects.select_for_update().filter(name=ORDER_NUMBER_COUNTER).first()
     if counter is None:
-        counter = Counter.objects.create(name=ORDER_NUMBER_COUNTER, value=FIRST_ORDER_NUMBER - 1)
-        counter = Counter.objects.select_for_update().get(pk=counter.pk)
+        # Two first orders may race to create the counter: one insert wins, both then lock it.
+        Counter.objects.bulk_create(
+            [Counter(name=ORDER_NUMBER_COUNTER, value=FIRST_ORDER_NUMBER - 1)],
+            ignore_conflicts=True,
+        )
+        counter = Counter.objects.select_for_update().get(name=ORDER_NUMBER_COUNTER)
     counter.value += 1
     counter.save(update_fields=["value"])
     return counter.value
@@ -78,7 +82,9 @@ def _next_order_number() -> int:
 
 def lock_order(number: int, expected_version: int | None) -> Order:
     order = (
-        Order.objects.select_for_update()
+        # of=self: PostgreSQL cannot lock the nullable side of the outer joins, and only the
+        # order row is ours to lock.
+        Order.objects.select_for_update(of=("self",))
         .select_related("coupon", "shipping_method", "customer")
         .filter(number=number)
         .first()
