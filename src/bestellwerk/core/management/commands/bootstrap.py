@@ -1,4 +1,6 @@
-"""First start: demo data when the database is empty, and a demo admin whose login is printed."""
+"""First start: the demo admin, demo data when the shop is empty, and the logins printed.
+
+Safe to run on every start: a second run creates nothing."""
 
 import os
 
@@ -6,21 +8,26 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from bestellwerk.accounts.models import Role, User
-from bestellwerk.orders.models import Order
+from bestellwerk.core.demo import DEFAULT_ORDERS, DEMO_STAFF, demo_data_present
 
 DEMO_USERNAME = "admin"
 
 
 class Command(BaseCommand):
-    help = "Load demo data into an empty database and make sure the demo admin exists."
+    help = "Make sure the demo admin exists and load the demo shop into an empty database."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--no-demo-data", action="store_true")
+        parser.add_argument(
+            "--demo-orders",
+            type=int,
+            default=DEFAULT_ORDERS,
+            help="How many demo orders an empty database gets.",
+        )
 
-    def handle(self, *args, no_demo_data: bool, **options) -> None:
+    def handle(self, *args, no_demo_data: bool, demo_orders: int, **options) -> None:
         password = os.environ.get("BESTELLWERK_DEMO_PASSWORD", "bestellwerk")
-        admin = User.objects.filter(username=DEMO_USERNAME).first()
-        if admin is None:
+        if not User.objects.filter(username=DEMO_USERNAME).exists():
             User.objects.create_superuser(
                 username=DEMO_USERNAME,
                 email="admin@bestellwerk.localhost",
@@ -30,9 +37,21 @@ class Command(BaseCommand):
                 role=Role.ADMIN,
             )
             self.stdout.write("Created the demo admin.")
-        if not no_demo_data and not Order.objects.exists():
-            self.stdout.write("Empty database: loading the demo shop (takes a moment)…")
-            call_command("seed_demo")
+        if no_demo_data:
+            pass
+        elif demo_data_present():
+            self.stdout.write("The shop has data already: no demo data loaded.")
+        else:
+            self.stdout.write(
+                f"Empty database: loading the demo shop ({demo_orders} orders, takes a moment)…"
+            )
+            call_command("seed_demo", orders=demo_orders, stdout=self.stdout)
         self.stdout.write(
-            self.style.SUCCESS(f"Sign in as '{DEMO_USERNAME}' with password '{password}'.")
+            self.style.SUCCESS(f"Sign in as '{DEMO_USERNAME}' with password '{password}' (admin).")
         )
+        staff = User.objects.filter(username__in=[u for u, *_rest in DEMO_STAFF]).order_by("pk")
+        for user in staff:
+            self.stdout.write(
+                f"Demo staff: '{user.username}' ({user.get_role_display()}), "
+                f"password '{password}' unless changed."
+            )
