@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
+from django.utils.module_loading import import_string
 
 from bestellwerk.orders.outbox import sweep_outbox
 
@@ -23,6 +24,19 @@ def run_sweeper(stop: threading.Event, interval: int) -> None:
             logger.exception("Outbox sweep failed; it runs again in %s s.", interval)
         finally:
             close_old_connections()
+        run_extra_sweeps()
+
+
+def run_extra_sweeps() -> None:
+    """The sweeps other apps list in WORKER_SWEEPS (lost e-mail, webhook and step tasks)."""
+    for path in getattr(settings, "WORKER_SWEEPS", []):
+        try:
+            if swept := import_string(path)():
+                logger.info("%s re-enqueued %s task(s).", path, swept)
+        except Exception:
+            logger.exception("Sweep %s failed; it runs again next round.", path)
+        finally:
+            close_old_connections()
 
 
 class Command(BaseCommand):
@@ -32,8 +46,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--no-sweep", action="store_true", help="Do not sweep the outbox.")
+        parser.add_argument(
+            "--batch",
+            action="store_true",
+            help="Sweep the outbox once, run every queued task, then exit (cron, tests).",
+        )
 
-    def handle(self, *args, no_sweep: bool, **options) -> None:
+    def handle(self, *args, no_sweep: bool, batch: bool, **options) -> None:
+        if batch:
+            self.run_batch(sweep=not no_sweep)
+            return
         stop = threading.Event()
         if not no_sweep:
             threading.Thread(
@@ -51,3 +73,11 @@ class Command(BaseCommand):
                 call_command("db_worker", interval=0.5)
         finally:
             stop.set()
+
+    def run_batch(self, *, sweep: bool) -> None:
+        if sweep and (swept := sweep_outbox()):
+            logger.info("Outbox sweep dispatched %s event(s).", swept)
+        if settings.REDIS_URL:
+            call_command("rqworker", "default", burst=True, job_class="django_tasks_rq.backend.Job")
+        else:
+            call_command("db_worker", batch=True, startup_delay=False)
