@@ -24,7 +24,13 @@ class BestellwerkAPI(NinjaAPI):
     def _get_urls(self) -> list[URLPattern | URLResolver]:
         patterns = super()._get_urls()
         for pattern in patterns:
-            if isinstance(pattern, URLPattern):
+            if not isinstance(pattern, URLPattern):
+                continue
+            if pattern.name == "api-root":
+                # ninja's root view raises a bare Http404 (an HTML page); the name must stay,
+                # ninja reverses it to find where the API is mounted.
+                pattern.callback = unknown_route
+            else:
                 pattern.callback = with_json_method_not_allowed(pattern.callback)
         return [*patterns, re_path(r"^.*$", unknown_route, name="unknown-route")]
 

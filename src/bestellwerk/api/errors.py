@@ -99,7 +99,8 @@ def handle_body_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpRes
 
 
 def handle_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
-    logger.exception("Unexpected error in %s %s", request.method, request.path)
+    # Called by ninja outside its `except` block: hand the exception over explicitly.
+    logger.error("Unexpected error in %s %s", request.method, request.path, exc_info=exc)
     return error_response(500, "server_error", _("Something went wrong on our side."))
 
 
