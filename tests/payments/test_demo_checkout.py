@@ -20,7 +20,7 @@ def demo_settings(settings):
     return settings
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_link_pay_button_signed_notification_order_paid(
     live_server, demo_settings, card_order, actor
 ):
