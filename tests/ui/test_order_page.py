@@ -714,3 +714,44 @@ def test_timeline_names_who_did_what(sales_client, order, sales_user):
     timeline = html[html.index('id="section-timeline"') :]
     assert "Interne Notiz hinzugefügt" in timeline and "sam" in timeline
     assert OrderEvent.objects.filter(order=order, type="note_added", actor_user=sales_user).exists()
+
+
+def test_timeline_shows_settings_by_their_label(sales_client, order):
+    hx_post(
+        sales_client,
+        page_url(order, "payment-method"),
+        {"version": order.version, "payment_method": "prepayment"},
+    )
+
+    html = sales_client.get(page_url(order)).content.decode()
+    assert "Zahlungsart: Rechnung → Vorkasse" in html
+
+
+def test_enter_in_the_cart_applies_the_coupon_field(sales_client, order, coupon):
+    # the hidden default button of the cart form is "apply coupon"
+    html = sales_client.get(page_url(order)).content.decode()
+    cart_form = html[html.index('id="cart-form"') :]
+    first_button = re.search(r"<button [^>]*>", cart_form).group(0)
+    assert 'name="coupon_action" value="apply"' in first_button
+
+    hx_post(
+        sales_client,
+        page_url(order, "cart"),
+        cart_data(order, coupon_action="apply", coupon_code="SOMMER10", q="irgendwas"),
+    )
+
+    order.refresh_from_db()
+    assert order.coupon == coupon
+
+
+def test_an_english_user_gets_the_page_and_errors_in_english(sales_client, sales_user, order):
+    sales_user.language = "en"
+    sales_user.save()
+
+    html = sales_client.get(page_url(order)).content.decode()
+    refused = hx_post(
+        sales_client, page_url(order, "notes"), {"version": order.version - 1, "body": "x"}
+    ).content.decode()
+
+    assert "Cart" in html and "Internal – staff only" in html and "Change status…" in html
+    assert "This order was changed by someone else in the meantime." in refused

@@ -40,7 +40,7 @@ from bestellwerk.orders.forms import (
     remove_line,
 )
 from bestellwerk.orders.lifecycle import PLACEABLE, TRANSITIONS, stock_effect
-from bestellwerk.orders.models import LeadSource, Order, OrderEventType, OrderStatus
+from bestellwerk.orders.models import Channel, LeadSource, Order, OrderEventType, OrderStatus
 from bestellwerk.orders.selectors import get_order, list_order_events
 from bestellwerk.orders.services import (
     add_order_note,
@@ -108,6 +108,10 @@ def _page_context(request: HttpRequest, order: Order) -> dict[str, Any]:
     are lazy querysets: a partial response only runs those of the sections it renders."""
     user = request.user
     events = list(list_order_events(order=order))
+    # The timeline names settings by label, so these lists are read here (once).
+    lead_sources = list(LeadSource.objects.all())
+    payment_methods = list(PaymentMethod.objects.all())
+    shipping_methods = list(ShippingMethod.objects.all())
     lines = list(order.lines.all())
     # The cart shows each product's stock: one query for all lines.
     prefetch_related_objects(lines, "product")
@@ -129,9 +133,15 @@ def _page_context(request: HttpRequest, order: Order) -> dict[str, Any]:
             "create_customers": has_permission(user, "customers.edit"),
         },
         "assignees": User.objects.filter(is_active=True).order_by("first_name", "username"),
-        "lead_sources": LeadSource.objects.filter(is_active=True),
-        "payment_methods": PaymentMethod.objects.filter(is_active=True),
-        "shipping_methods": ShippingMethod.objects.filter(is_active=True),
+        "lead_sources": lead_sources,
+        "payment_methods": payment_methods,
+        "shipping_methods": shipping_methods,
+        "code_labels": {
+            "lead_source": {item.code: item.label for item in lead_sources},
+            "payment_method": {item.code: item.label for item in payment_methods},
+            "shipping_method": {item.code: item.label for item in shipping_methods},
+            "channel": {value: str(label) for value, label in Channel.choices},
+        },
         "carriers": Carrier.objects.filter(is_active=True),
         "tag_suggestions": Tag.objects.order_by("name")[:TAG_SUGGESTIONS],
         "vat_rates": VAT_RATES,
@@ -231,7 +241,7 @@ def order_page(request: HttpRequest, number: int) -> HttpResponse:
 @permission_required_for("orders.view")
 def order_section(request: HttpRequest, number: int, section: str) -> HttpResponse:
     """One section on its own (the address editor, or a reload after an error)."""
-    if section not in {"addresses", "customer", "cart", "logistics"}:
+    if section != "addresses":
         raise Http404(section)
     order = _load_order(number)
     context = {**_page_context(request, order), "editing": request.GET.get("edit") == "1"}

@@ -157,18 +157,23 @@ def _status_changed(data: dict[str, Any]) -> str:
     return text
 
 
-def _details_changed(data: dict[str, Any]) -> str:
+def _details_changed(data: dict[str, Any], code_labels: dict[str, dict[str, str]]) -> str:
+    """'Payment method: Rechnung → Vorkasse': codes shown by their label where known."""
     labels = {
         "lead_source": _("Lead source"),
         "payment_method": _("Payment method"),
         "shipping_method": _("Shipping method"),
         "channel": _("Channel"),
     }
-    return "; ".join(
-        f"{labels.get(key, key)}: {_change(value.get('from'), value.get('to'))}"
-        for key, value in data.items()
-        if isinstance(value, dict)
-    )
+    parts = []
+    for key, value in data.items():
+        if not isinstance(value, dict):
+            continue
+        names = code_labels.get(key, {})
+        before, after = value.get("from"), value.get("to")
+        change = _change(names.get(before, before), names.get(after, after))
+        parts.append(f"{labels.get(key, key)}: {change}")
+    return "; ".join(parts)
 
 
 def _tags_changed(data: dict[str, Any]) -> str:
@@ -180,8 +185,9 @@ def _tags_changed(data: dict[str, Any]) -> str:
 
 
 @register.filter
-def describe_event(event: OrderEvent) -> str:
-    """One timeline entry in words, in the user's language."""
+def describe_event(event: OrderEvent, code_labels: dict[str, dict[str, str]] | None = None) -> str:
+    """One timeline entry in words, in the user's language. `code_labels` maps the codes of
+    settings lists (payment method, …) to their labels: {"payment_method": {code: label}}."""
     data = event.data or {}
     kind = event.type
     if kind == OrderEventType.CREATED:
@@ -200,7 +206,7 @@ def describe_event(event: OrderEvent) -> str:
     if kind == OrderEventType.ASSIGNEE_CHANGED:
         return _("Assignee %(change)s") % {"change": _change(data.get("from"), data.get("to"))}
     if kind == OrderEventType.DETAILS_CHANGED:
-        return _details_changed(data)
+        return _details_changed(data, code_labels or {})
     if kind == OrderEventType.COUPON_APPLIED:
         return _("Coupon %(code)s applied (discount %(discount)s)") % {
             "code": data.get("code", ""),
