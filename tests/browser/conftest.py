@@ -1,8 +1,11 @@
 """Playwright (sync API) driving the system Chromium against pytest-django's live server.
 
-Use: `@pytest.mark.browser` + `@pytest.mark.django_db(transaction=True)` and the
-`logged_in_page` (or `page` + `log_in`) fixtures. Without /usr/bin/chromium the tests are
-skipped with a message, unless BESTELLWERK_BROWSER_TESTS=required (CI), where they fail.
+Use: `pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)` and
+the `logged_in_page` (or `page` + `log_in`) fixtures; `serialized_rollback` brings back the
+settings rows the migrations seed (payment and shipping methods, the order counter) that a
+transactional test's flush deletes. Tests here are marked `browser` automatically.
+Without /usr/bin/chromium they are skipped with a message, unless
+BESTELLWERK_BROWSER_TESTS=required (CI), where they fail.
 """
 
 import os
@@ -11,6 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+# Orders for the browser tests are made the same way as for the Django-client tests.
+from tests.ui.conftest import make_order as make_order
 
 # Playwright's sync API runs an event loop in this thread; Django would then refuse the
 # ORM calls that the tests themselves make. The test code is synchronous, so this is safe.
