@@ -12,6 +12,7 @@ from bestellwerk.core.demo import seed_demo_shop
 from bestellwerk.orders.models import Channel, Order, OrderEvent, OrderStatus, PaymentStatus
 from bestellwerk.orders.selectors import OrderFilters, list_orders
 from bestellwerk.orders.totals import LineAmountsInput, compute_totals
+from bestellwerk.payments.models import Refund
 from bestellwerk.promotions.models import Coupon
 from bestellwerk.shipping.models import Shipment
 
@@ -30,9 +31,11 @@ def test_a_small_demo_covers_every_status_channel_and_payment_state(demo, db):
     orders = Order.objects.all()
     assert set(orders.values_list("status", flat=True)) == set(OrderStatus.values)
     assert set(orders.values_list("channel", flat=True)) == set(Channel.values)
-    assert {PaymentStatus.PAID, PaymentStatus.UNPAID} <= set(
-        orders.values_list("payment_status", flat=True)
-    )
+    assert set(orders.values_list("payment_status", flat=True)) == set(PaymentStatus.values)
+    # Refunded orders got their money back through the refund service
+    for order in orders.filter(status=OrderStatus.REFUNDED):
+        assert order.payment_status == PaymentStatus.REFUNDED
+        assert Refund.objects.filter(order=order, amount=order.total).exists()
     assert orders.filter(assignee__isnull=True).exists()
     assert set(orders.values_list("assignee__username", flat=True)) >= {"sofia", "lars", "admin"}
     assert set(orders.values_list("lead_source__code", flat=True)) >= {"google", "trade_fair"}

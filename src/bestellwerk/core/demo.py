@@ -32,6 +32,7 @@ from bestellwerk.accounts.services import create_api_token
 from bestellwerk.catalog.models import Product, StockMovement
 from bestellwerk.catalog.services import create_product
 from bestellwerk.core.actors import Actor
+from bestellwerk.core.money import round_money
 from bestellwerk.customers.models import Customer
 from bestellwerk.customers.services import create_customer
 from bestellwerk.orders.inputs import LineInput
@@ -45,6 +46,8 @@ from bestellwerk.orders.services import (
     set_order_status,
     set_payment_status,
 )
+from bestellwerk.payments.models import Refund
+from bestellwerk.payments.services import refund_order
 from bestellwerk.promotions.models import CouponKind
 from bestellwerk.promotions.services import create_coupon
 from bestellwerk.shipping.models import Shipment
@@ -215,7 +218,7 @@ ON_HOLD_NOTES = [
     "Zurückgestellt: wartet auf Nachlieferung vom Großhändler.",
 ]
 CANCEL_COMMENTS = ["Kunde hat storniert.", "Doppelte Bestellung.", "Zahlung nicht eingegangen."]
-REFUND_COMMENTS = ["Widerruf innerhalb der Frist.", "Ware beschädigt angekommen.", ""]
+REFUND_COMMENTS = ["Widerruf innerhalb der Frist.", "Ware beschädigt angekommen.", "Retoure"]
 
 # Final status of an order, by how old it is (younger orders are still in progress).
 STATUS_WEIGHTS_RECENT = {
@@ -295,6 +298,7 @@ class OrderPlan:
     carrier: str | None = None
     adjust_stock: bool = True
     paid_on_creation: bool = False
+    partial_refund: bool = False
     # The statuses the order passes through after being created, in order.
     path: list[str] = field(default_factory=list)
     external_id: str | None = None
@@ -471,6 +475,12 @@ class DemoShop:
             if plan.paid and plan.payment_method in PAID_AT_ORDER and plan.path:
                 plan.paid_on_creation = plan.path[0] != OrderStatus.PENDING or rng.random() < 0.5
         self._hand_out_coupons(plans)
+        # A little goodwill money back on a few completed orders (partially refunded).
+        completed = [p for p in plans if p.status == OrderStatus.COMPLETED and p.paid]
+        for plan in completed:
+            plan.partial_refund = rng.random() < 0.03
+        if completed and not any(p.partial_refund for p in completed):
+            rng.choice(completed).partial_refund = True
         return plans
 
     def _cover_every_value(self, plans: list[OrderPlan]) -> None:
@@ -797,7 +807,19 @@ class DemoShop:
             elif status == OrderStatus.CANCELLED:
                 comment = self.rng.choice(CANCEL_COMMENTS)
             elif status == OrderStatus.REFUNDED:
-                comment = self.rng.choice(REFUND_COMMENTS)
+                # The money goes back first (a manual refund: no provider is asked), which
+                # marks the order refunded and restocks what it still holds.
+                if order.payment_status == Pay.UNPAID:
+                    order = set_payment_status(number=number, payment_status=Pay.PAID, actor=sales)
+                refund_order(
+                    number=number,
+                    actor=sales,
+                    amount=order.total,
+                    reason=self.rng.choice(REFUND_COMMENTS),
+                    restock=plan.adjust_stock,
+                    set_status_refunded=True,
+                )
+                continue
             order = set_order_status(
                 number=number,
                 status=status,
@@ -805,8 +827,15 @@ class DemoShop:
                 adjust_stock=plan.adjust_stock,
                 comment=comment,
             )
-        if plan.paid and order.payment_status != Pay.PAID:
+        if plan.paid and order.payment_status == Pay.UNPAID:
             order = set_payment_status(number=number, payment_status=Pay.PAID, actor=sales)
+        if plan.partial_refund:
+            refund_order(
+                number=number,
+                actor=sales,
+                amount=min(order.total, max(Decimal("1.00"), round_money(order.total / 5))),
+                reason="Kulanz: Lieferung verspätet.",
+            )
         return number
 
     def _ship(self, plan: OrderPlan, number: int, actor: Actor) -> None:
@@ -844,6 +873,7 @@ class DemoShop:
         movement_times: dict[int, list[datetime]] = defaultdict(list)
         shipment_times: dict[int, datetime] = {}
         note_times: dict[int, datetime] = {}
+        refund_times: dict[int, datetime] = {}
         placed: dict[int, datetime] = {}
         opened: set[int] = set()
         for event_id, order_id, event_type, data in events:
@@ -860,6 +890,8 @@ class DemoShop:
                 shipment_times[data["shipment_id"]] = when
             elif event_type == "note_added":
                 note_times[data["note_id"]] = when
+            elif event_type == "refunded" and data.get("refund_id"):
+                refund_times[data["refund_id"]] = when
             elif event_type in ("stock_deducted", "stock_restocked"):
                 movement_times[order_id] += [when] * len(data.get("movements", []))
         _set_columns(OrderEvent, ["created_at", "dispatched_at"], event_times)
@@ -881,6 +913,11 @@ class DemoShop:
             Shipment,
             ["created_at", "updated_at"],
             [(pk, when, when) for pk, when in shipment_times.items()],
+        )
+        _set_columns(
+            Refund,
+            ["created_at", "completed_at"],
+            [(pk, when, when) for pk, when in refund_times.items()],
         )
         _set_columns(
             OrderNote,
@@ -921,6 +958,8 @@ STEP_EVENTS = frozenset(
         "payment_status_changed",
         "shipment_added",
         "note_added",
+        "refund_requested",
+        "refunded",
     }
 )
 
