@@ -32,8 +32,9 @@ run: $(STAMP)
 	@echo "Bestellwerk runs at http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/api/v1/docs)"
 	@echo "Sign in as admin / $${BESTELLWERK_DEMO_PASSWORD:-bestellwerk}. Stop with Ctrl-C."
 	@echo
+	@# The worker runs without DEBUG: with it, db_worker would restart itself on code changes.
 	@trap 'kill 0' EXIT INT TERM; \
-	DEBUG=$${DEBUG:-1} $(BIN)/bestellwerk worker & \
+	$(BIN)/bestellwerk worker & \
 	DEBUG=$${DEBUG:-1} $(BIN)/bestellwerk runserver --noreload $(HOST):$(PORT)
 
 lint: $(STAMP)
