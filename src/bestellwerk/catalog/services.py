@@ -1,6 +1,6 @@
 """Stock changes only here, each with its StockMovement; deduction never oversells."""
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -16,6 +16,19 @@ if TYPE_CHECKING:
     from bestellwerk.orders.models import Order
 
 MAX_STOCK_DELTA = 1_000_000
+MAX_SKU_LENGTH = 64
+MAX_NAME_LENGTH = 200
+
+
+def parse_vat_rate(value: object) -> Decimal:
+    """One of the German VAT rates (19, 7, 0) from a string, int or Decimal."""
+    try:
+        rate = Decimal(str(value).strip()).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError) as exc:
+        raise ValueError("19, 7 or 0") from exc
+    if isinstance(value, bool | float) or rate not in VAT_RATE_VALUES:
+        raise ValueError("19, 7 or 0")
+    return rate
 
 
 def apply_stock_changes(
@@ -78,7 +91,12 @@ def apply_stock_changes(
 @transaction.atomic
 def adjust_product_stock(*, sku: str, delta: int, reason: str, actor: Actor) -> Product:
     """A manual correction (goods received, inventory count, breakage)."""
-    if not -MAX_STOCK_DELTA <= delta <= MAX_STOCK_DELTA or delta == 0:
+    if (
+        isinstance(delta, bool)
+        or not isinstance(delta, int)
+        or not -MAX_STOCK_DELTA <= delta <= MAX_STOCK_DELTA
+        or delta == 0
+    ):
         raise ServiceError(
             "invalid_quantity",
             f"The change must be between -{MAX_STOCK_DELTA} and {MAX_STOCK_DELTA}, not 0.",
@@ -118,16 +136,22 @@ def _clean_product_values(values: dict[str, Any]) -> dict[str, Any]:
                 "invalid_amount", "The price cannot be negative.", fields={"price": "negative"}
             )
     if "vat_rate" in cleaned:
-        rate = Decimal(str(cleaned["vat_rate"])).quantize(Decimal("0.01"))
-        if rate not in VAT_RATE_VALUES:
+        try:
+            cleaned["vat_rate"] = parse_vat_rate(cleaned["vat_rate"])
+        except ValueError as exc:
             raise ServiceError(
                 "invalid_vat_rate",
                 "The VAT rate must be 19, 7 or 0.",
-                fields={"vat_rate": str(rate)},
+                fields={"vat_rate": str(cleaned["vat_rate"])[:20]},
+            ) from exc
+    if "name" in cleaned:
+        cleaned["name"] = str(cleaned["name"]).strip()
+        if not cleaned["name"] or len(cleaned["name"]) > MAX_NAME_LENGTH:
+            raise ServiceError(
+                "invalid_name",
+                f"A product needs a name of 1 to {MAX_NAME_LENGTH} characters.",
+                fields={"name": len(cleaned["name"])},
             )
-        cleaned["vat_rate"] = rate
-    if "name" in cleaned and not str(cleaned["name"]).strip():
-        raise ServiceError("invalid_name", "A product needs a name.", fields={"name": "empty"})
     return cleaned
 
 
@@ -145,10 +169,24 @@ def create_product(
     actor: Actor,
 ) -> Product:
     sku = sku.strip()
-    if not sku:
-        raise ServiceError("invalid_sku", "A product needs a SKU.", fields={"sku": "empty"})
+    if not sku or len(sku) > MAX_SKU_LENGTH:
+        raise ServiceError(
+            "invalid_sku",
+            f"A SKU has 1 to {MAX_SKU_LENGTH} characters.",
+            fields={"sku": sku[: MAX_SKU_LENGTH + 10]},
+        )
     if Product.objects.filter(sku=sku).exists():
         raise ServiceError("sku_exists", f"SKU {sku!r} exists already.", fields={"sku": sku})
+    if (
+        isinstance(stock_quantity, bool)
+        or not isinstance(stock_quantity, int)
+        or abs(stock_quantity) > MAX_STOCK_DELTA
+    ):
+        raise ServiceError(
+            "invalid_quantity",
+            f"Stock is a whole number up to {MAX_STOCK_DELTA}.",
+            fields={"stock_quantity": str(stock_quantity)[:20]},
+        )
     if stock_quantity < 0 and not allow_backorder:
         raise ServiceError(
             "invalid_quantity",

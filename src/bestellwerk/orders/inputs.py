@@ -55,6 +55,12 @@ def clean_address(data: dict[str, Any] | None, *, billing: bool, field: str) -> 
     """Strip and bound an address; unknown keys, over-long values and bad e-mails are refused."""
     if not data:
         return {}
+    if not isinstance(data, dict):
+        raise ServiceError(
+            "invalid_address",
+            "An address is a set of named fields.",
+            fields={field: "not an object"},
+        )
     lengths = BILLING_FIELD_LENGTHS if billing else ADDRESS_FIELD_LENGTHS
     errors: dict[str, str] = {}
     cleaned: dict[str, str] = {}

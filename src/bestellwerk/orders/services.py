@@ -15,8 +15,8 @@ from django.db.models import Model
 from django.utils import timezone
 
 from bestellwerk.accounts.models import User
-from bestellwerk.catalog.models import VAT_RATE_VALUES, Product, StockReason
-from bestellwerk.catalog.services import apply_stock_changes
+from bestellwerk.catalog.models import Product, StockReason
+from bestellwerk.catalog.services import apply_stock_changes, parse_vat_rate
 from bestellwerk.core.actors import Actor
 from bestellwerk.core.errors import ServiceError
 from bestellwerk.core.models import Counter, ShopSettings
@@ -189,17 +189,14 @@ def _build_lines(line_inputs: list[LineInput]) -> list[OrderLine]:
             )
             continue
         name = (item.name or "").strip()
-        rate = (
-            Decimal(str(item.vat_rate)).quantize(Decimal("0.01"))
-            if item.vat_rate is not None
-            else None
-        )
         if not name or len(name) > 200:
             errors[f"{key}.name"] = "a custom line needs a name of 1 to 200 characters"
         if unit_price is None:
             errors[f"{key}.unit_price"] = "a custom line needs a unit price"
-        if rate not in VAT_RATE_VALUES:
-            errors[f"{key}.vat_rate"] = "19, 7 or 0"
+        try:
+            rate = parse_vat_rate(item.vat_rate)
+        except ValueError as exc:
+            errors[f"{key}.vat_rate"] = str(exc)
         if f"{key}.name" in errors or f"{key}.unit_price" in errors or f"{key}.vat_rate" in errors:
             continue
         lines.append(

@@ -12,6 +12,8 @@ from bestellwerk.core.money import parse_money
 from bestellwerk.customers.models import Customer
 from bestellwerk.promotions.models import Coupon, CouponKind, CouponRedemption
 
+MAX_USES = 1_000_000_000
+
 
 def normalize_code(code: str) -> str:
     return code.strip().upper()
@@ -147,6 +149,24 @@ def create_coupon(
         raise ServiceError(
             "invalid_amount", "A fixed coupon needs an amount.", fields={"value": str(amount)}
         )
+    if minimum is not None and minimum < 0:
+        raise ServiceError(
+            "invalid_amount",
+            "The minimum subtotal cannot be negative.",
+            fields={"min_subtotal": str(minimum)},
+        )
+    for name, limit in (
+        ("usage_limit", usage_limit),
+        ("usage_limit_per_customer", usage_limit_per_customer),
+    ):
+        if limit is not None and (
+            isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_USES
+        ):
+            raise ServiceError(
+                "invalid_limit",
+                f"A usage limit is a whole number from 1 to {MAX_USES}, or none.",
+                fields={name: str(limit)[:20]},
+            )
     if valid_from and valid_until and valid_until <= valid_from:
         raise ServiceError(
             "invalid_dates",
