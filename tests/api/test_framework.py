@@ -89,6 +89,11 @@ def test_oversized_body_on_patch_is_413(admin_api, order):
     assert db_state() == before
 
 
+def test_too_many_query_parameters_is_400(admin_api, order):
+    query = "&".join(["status=pending"] * 2001)
+    assert_error(send(admin_api, "GET", f"/orders?{query}"), 400, "bad_request")
+
+
 def test_unexpected_error_is_500_without_traceback(settings, caplog):
     # Even with DEBUG on, a client never sees the exception or a traceback; the log does.
     settings.DEBUG = True

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -98,6 +98,12 @@ def handle_body_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpRes
     )
 
 
+def handle_suspicious_request(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    # Django's own request limits, e.g. more than DATA_UPLOAD_MAX_NUMBER_FIELDS parameters.
+    logger.warning("Refused request %s %s: %s", request.method, request.path, exc)
+    return error_response(400, "bad_request", _("The request exceeds the limits of this API."))
+
+
 def handle_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     # Called by ninja outside its `except` block: hand the exception over explicitly.
     logger.error("Unexpected error in %s %s", request.method, request.path, exc_info=exc)
@@ -113,6 +119,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(HttpError, handle_http_error)
     api.add_exception_handler(Http404, handle_not_found)
     api.add_exception_handler(RequestDataTooBig, handle_body_too_big)
+    api.add_exception_handler(SuspiciousOperation, handle_suspicious_request)
     api.add_exception_handler(Exception, handle_unexpected)
 
 
