@@ -105,3 +105,11 @@ def test_unexpected_error_is_500_without_traceback(settings, caplog):
     assert "Traceback" not in body
     assert json.loads(body)["error"]["code"] == "server_error"
     assert "geheime Verbindungsdaten" in caplog.text
+
+
+def test_error_messages_speak_german_first_english_second(anon_api, db):
+    german = send(anon_api, "GET", "/orders")
+    english = send(anon_api, "GET", "/orders", **{"Accept-Language": "en"})
+    assert german.json()["error"]["message"].startswith("Senden Sie einen gültigen API-Token")
+    assert english.json()["error"]["message"].startswith("Send a valid API token")
+    assert german.json()["error"]["code"] == english.json()["error"]["code"] == "unauthorized"
