@@ -31,9 +31,13 @@ def holds_stock(status: str) -> bool:
 
 
 def stock_effect(current: str, new: str, *, stock_held: bool) -> str:
-    """What moving from `current` to `new` does to stock: 'deduct', 'restock' or 'none'."""
-    if holds_stock(new) and not stock_held:
-        return "deduct" if not holds_stock(current) else "none"
-    if not holds_stock(new) and stock_held:
-        return "restock"
-    return "none"
+    """What moving from `current` to `new` does to stock: 'deduct', 'restock' or 'none'.
+
+    Only a move across the line between holding and not holding statuses touches stock.
+    `stock_held` may disagree with the status when staff chose not to adjust stock: then the
+    order keeps what it holds (or does not hold) until its next crossing."""
+    if holds_stock(current) == holds_stock(new):
+        return "none"
+    if holds_stock(new):
+        return "deduct" if not stock_held else "none"
+    return "restock" if stock_held else "none"

@@ -1,0 +1,64 @@
+"""The transition table and the stock rule, as a whole."""
+
+import itertools
+
+import pytest
+
+from bestellwerk.catalog.models import Product
+from bestellwerk.orders.lifecycle import (
+    PLACEABLE,
+    STOCK_HOLDING,
+    TRANSITIONS,
+    can_transition,
+    stock_effect,
+)
+from bestellwerk.orders.models import OrderStatus
+from bestellwerk.orders.services import set_order_status
+
+ALL = list(OrderStatus.values)
+
+
+def test_every_status_has_a_row_and_no_status_goes_to_itself_or_to_draft():
+    assert set(TRANSITIONS) == set(ALL)
+    for current, targets in TRANSITIONS.items():
+        assert current not in targets
+        assert OrderStatus.DRAFT not in targets
+        assert targets <= set(ALL)
+    assert TRANSITIONS[OrderStatus.REFUNDED] == frozenset()
+    assert OrderStatus.DRAFT not in PLACEABLE
+    assert {"processing", "on_hold", "shipped", "completed"} == STOCK_HOLDING
+
+
+@pytest.mark.parametrize(("current", "new", "held"), itertools.product(ALL, ALL, [False, True]))
+def test_stock_moves_only_on_a_crossing(current, new, held):
+    effect = stock_effect(current, new, stock_held=held)
+    crosses_in = current not in STOCK_HOLDING and new in STOCK_HOLDING
+    crosses_out = current in STOCK_HOLDING and new not in STOCK_HOLDING
+    if crosses_in and not held:
+        assert effect == "deduct"
+    elif crosses_out and held:
+        assert effect == "restock"
+    else:
+        assert effect == "none"
+
+
+def test_can_transition_matches_the_table():
+    assert can_transition("pending", "processing")
+    assert not can_transition("pending", "refunded")
+    assert not can_transition("refunded", "pending")
+    assert not can_transition("nonsense", "pending")
+
+
+def test_units_kept_on_cancel_are_not_given_back_by_a_later_non_holding_move(actor, order):
+    # given an order cancelled without restocking (its parcel is gone)
+    set_order_status(number=order.number, status="processing", actor=actor)
+    set_order_status(number=order.number, status="cancelled", actor=actor, adjust_stock=False)
+    # when it is re-opened as pending, then the kept units are not restocked
+    order = set_order_status(number=order.number, status="pending", actor=actor)
+    assert Product.objects.get(sku="KAF-1").stock_quantity == 8
+    assert order.stock_held
+    # and its next crossing out of processing gives them back once
+    set_order_status(number=order.number, status="processing", actor=actor)
+    assert Product.objects.get(sku="KAF-1").stock_quantity == 8
+    set_order_status(number=order.number, status="cancelled", actor=actor)
+    assert Product.objects.get(sku="KAF-1").stock_quantity == 10
