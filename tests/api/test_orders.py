@@ -333,3 +333,16 @@ def test_product_stock_unchanged_by_reads(admin_api, order, coffee):
     before = Product.objects.get(pk=coffee.pk).stock_quantity
     send(admin_api, "GET", f"/orders/{order.number}")
     assert Product.objects.get(pk=coffee.pk).stock_quantity == before
+
+
+def test_place_a_draft_without_a_body_makes_it_pending(admin_api, coffee, billing):
+    draft = send(
+        admin_api,
+        "POST",
+        "/orders",
+        {"status": "draft", "billing_address": billing, "lines": [{"sku": "KAF-1", "quantity": 1}]},
+    ).json()
+    response = admin_api.generic("POST", f"/api/v1/orders/{draft['number']}/place")
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "pending"
+    assert response.json()["customer"]["email"] == billing["email"]

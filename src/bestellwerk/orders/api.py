@@ -124,10 +124,14 @@ def set_order_lines_endpoint(
 
 @router.post("/orders/{number}/place", response={200: OrderOut, **COMMON_ERRORS})
 def place_order_endpoint(
-    request: HttpRequest, number: OrderNumber, payload: PlaceOrderIn, response: HttpResponse
+    request: HttpRequest,
+    number: OrderNumber,
+    response: HttpResponse,
+    payload: PlaceOrderIn | None = None,
 ):
-    """Turn a draft into an order."""
+    """Turn a draft into an order (as `pending` when sent without a body)."""
     actor = authorize(request, "orders.edit")
+    payload = payload or PlaceOrderIn()
     services.place_order(
         number=number,
         status=payload.status.value,
