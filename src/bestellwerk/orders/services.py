@@ -399,6 +399,14 @@ def _change_cart(
     elif order.coupon is not None:
         _check_coupon_for(order, order.coupon, subtotal)
     _apply_totals(order, lines)
+    if order.coupon != old_coupon and not order.is_draft:
+        # Before any stock moves: every service takes the coupon's lock before products'.
+        if order.coupon is None:
+            release_coupon(order_id=order.pk)
+        else:
+            redeem_coupon(
+                coupon=order.coupon, order_id=order.pk, subtotal=subtotal, customer=order.customer
+            )
 
     if line_inputs is not None:
         if order.stock_held:
@@ -442,16 +450,6 @@ def _change_cart(
         OrderLine.objects.bulk_update(lines, ["subtotal", "discount", "total", "tax"])
 
     if order.coupon != old_coupon:
-        if not order.is_draft:
-            if order.coupon is None:
-                release_coupon(order_id=order.pk)
-            else:
-                redeem_coupon(
-                    coupon=order.coupon,
-                    order_id=order.pk,
-                    subtotal=subtotal,
-                    customer=order.customer,
-                )
         if old_coupon is not None:
             record_order_event(
                 order=order,
