@@ -17,6 +17,25 @@ import pytest
 
 from bestellwerk.orders.services import set_payment_status
 
+# The staff UI's browser fixtures (Chromium, live server, signed-in page) for the browser test.
+from tests.browser.conftest import (
+    browser,
+    browser_type_launch_args,
+    browser_user,
+    log_in,
+    logged_in_page,
+    page,
+)
+
+__all__ = [
+    "browser",
+    "browser_type_launch_args",
+    "browser_user",
+    "log_in",
+    "logged_in_page",
+    "page",
+]
+
 STRIPE_TEST_KEY = "sk_test_bestellwerk_standin"
 WEBHOOK_SECRET = "whsec_test_bestellwerk"
 
@@ -218,7 +237,34 @@ def post_webhook(client, payload: bytes, signature: str | None):
 
 
 @pytest.fixture
-def card_order(actor, coffee, mug, billing):
+def payment_settings(db) -> None:
+    """The seeded settings rows these tests use. A transactional test (live server, races)
+    flushes the database afterwards, seeded rows included, so each test makes sure of them."""
+    from decimal import Decimal
+
+    from bestellwerk.payments.models import PaymentMethod
+    from bestellwerk.shipping.models import ShippingMethod
+
+    PaymentMethod.objects.get_or_create(
+        code="card", defaults={"name": "Kreditkarte", "name_en": "Card", "provider": "stripe"}
+    )
+    PaymentMethod.objects.get_or_create(
+        code="invoice", defaults={"name": "Rechnung", "name_en": "Invoice", "provider": "manual"}
+    )
+    ShippingMethod.objects.get_or_create(
+        code="standard",
+        defaults={"name": "Standardversand", "name_en": "Standard", "price": Decimal("4.90")},
+    )
+
+
+@pytest.fixture
+def order(payment_settings, order):
+    """The pending invoice order of tests/conftest.py (seeded settings made sure of)."""
+    return order
+
+
+@pytest.fixture
+def card_order(payment_settings, actor, coffee, mug, billing):
     """A pending, unpaid order paid by card: 2 × coffee (39.80) + mug (9.90) + 4.90 = 54.60."""
     from bestellwerk.orders.inputs import LineInput
     from bestellwerk.orders.services import create_order

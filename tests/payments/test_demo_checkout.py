@@ -40,7 +40,7 @@ def test_link_pay_button_signed_notification_order_paid(
     checkout_page = customer.get(checkout_path)
     html = checkout_page.content.decode()
     assert 'data-testid="demo-label"' in html
-    assert "54.60" in html
+    assert "54,60" in html
 
     paid = customer.post(checkout_path)
 

@@ -61,6 +61,16 @@ def test_partial_then_full_refund_moves_the_payment_status(paid_order, actor):
     )
 
 
+def test_sums_of_refunds_are_exact_cents(paid_order, actor):
+    for amount in ("0.10", "0.20", "0.10", "0.20"):
+        refund_order(number=paid_order.number, actor=actor, amount=amount)
+
+    summary = refund_summary(order=_order(paid_order.number))
+
+    assert str(summary.refunded) == "0.60"
+    assert str(summary.refundable) == "54.00"
+
+
 def test_never_more_than_paid_minus_refunded(paid_order, actor):
     refund_order(number=paid_order.number, actor=actor, amount="50.00")
 

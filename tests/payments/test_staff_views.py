@@ -46,7 +46,9 @@ def test_the_button_sends_a_link_and_htmx_gets_the_section_back(sales_client, or
     )
 
     assert response.status_code == 200
-    assert 'id="order-payments"' in response.content.decode()
+    html = response.content.decode()
+    assert 'id="order-payments"' in html
+    assert 'data-testid="payment-link-url"' in html
     assert order.events.filter(type=OrderEventType.PAYMENT_LINK_SENT).count() == 1
 
 
@@ -106,6 +108,9 @@ def test_submitting_the_form_refunds_and_a_double_submit_refunds_once(sales_clie
     )
     assert [(line.sku, line.quantity) for line in refund.lines.all()] == [("KAF-1", 1)]
     assert Order.objects.get(pk=paid_order.pk).payment_status == "partially_refunded"
+    section = sales_client.get(f"/orders/{paid_order.number}/payments/").content.decode()
+    assert 'data-testid="refunded-amount">19,90 EUR<' in section
+    assert 'data-testid="paid-amount">54,60 EUR<' in section
 
 
 def test_an_amount_over_the_bound_shows_the_error_and_refunds_nothing(sales_client, paid_order):

@@ -46,9 +46,14 @@ class RefundableLine:
         return round_money(self.total * quantity / self.quantity)
 
 
+def _money(total: Decimal | None) -> Decimal:
+    """A sum from the database as cents (SQLite sums decimals as floats)."""
+    return round_money(total or ZERO)
+
+
 def payments_total(*, order: Order) -> Decimal:
     total = Payment.objects.filter(order=order).aggregate(total=Sum("amount"))["total"]
-    return total or ZERO
+    return _money(total)
 
 
 def paid_amount(*, order: Order) -> Decimal:
@@ -73,7 +78,7 @@ def _refund_sums(order: Order) -> dict[str, tuple[Decimal, Decimal]]:
         .values("status")
         .annotate(amount=Sum("amount"), shipping=Sum("shipping_amount"))
     )
-    return {row["status"]: (row["amount"] or ZERO, row["shipping"] or ZERO) for row in rows}
+    return {row["status"]: (_money(row["amount"]), _money(row["shipping"])) for row in rows}
 
 
 def refund_summary(*, order: Order) -> RefundSummary:
@@ -93,7 +98,7 @@ def refund_summary(*, order: Order) -> RefundSummary:
 def refundable_lines(*, order: Order) -> list[RefundableLine]:
     """The order's lines with SKU, merged by SKU, with what refunds (not failed) took already."""
     refunded = {
-        row["sku"]: (row["quantity"], row["amount"])
+        row["sku"]: (row["quantity"], _money(row["amount"]))
         for row in RefundLine.objects.filter(refund__order=order)
         .exclude(refund__status=RefundStatus.FAILED)
         .values("sku")

@@ -5,6 +5,7 @@ import logging
 import secrets
 import urllib.error
 import urllib.request
+from decimal import Decimal
 from typing import Any
 
 import stripe
@@ -14,6 +15,7 @@ from django.core import signing
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import localize
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -117,7 +119,12 @@ def demo_checkout(request: HttpRequest, session: str) -> HttpResponse:
     return render(
         request,
         "payments/demo_checkout.html",
-        {"checkout": checkout, "error": error, "shop": ShopSettings.load()},
+        {
+            "checkout": checkout,
+            "amount": Decimal(checkout["amount"]),
+            "error": error,
+            "shop": ShopSettings.load(),
+        },
         status=502 if error else 200,
     )
 
@@ -164,16 +171,21 @@ def order_payments(request: HttpRequest, number: int) -> HttpResponse:
 @permission_required_for("orders.payments")
 @require_POST
 def send_link(request: HttpRequest, number: int) -> HttpResponse:
+    sent_url, error = "", ""
     try:
         sent = services.send_payment_link(number=number, actor=Actor.for_user(request.user))
+        sent_url = sent.url
     except ServiceError as exc:
-        messages.error(request, exc.message)
+        error = exc.message
+    if request.htmx:
+        context = {**payments_context(number), "sent_url": sent_url, "link_error": error}
+        return render(request, "payments/_order_payments.html", context)
+    if error:
+        messages.error(request, error)
     else:
         messages.success(
-            request, _("Payment link sent to the customer: %(url)s") % {"url": sent.url}
+            request, _("Payment link sent to the customer: %(url)s") % {"url": sent_url}
         )
-    if request.htmx:
-        return render(request, "payments/_order_payments.html", payments_context(number))
     return redirect(_next_url(request, number))
 
 
@@ -215,7 +227,7 @@ def refund_new(request: HttpRequest, number: int) -> HttpResponse:
                         request,
                         _("Refund of %(amount)s %(currency)s: %(status)s")
                         % {
-                            "amount": refund.amount,
+                            "amount": localize(refund.amount),
                             "currency": refund.currency,
                             "status": refund.get_status_display(),
                         },
