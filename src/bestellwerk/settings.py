@@ -163,6 +163,20 @@ BANK_BIC = os.environ.get("BANK_BIC", "")
 OUTBOX_SWEEP_INTERVAL = int(os.environ.get("OUTBOX_SWEEP_INTERVAL", "30"))
 # An event younger than this is left to its on-commit dispatch task.
 OUTBOX_SWEEP_GRACE_SECONDS = int(os.environ.get("OUTBOX_SWEEP_GRACE_SECONDS", "60"))
+# Run by `bestellwerk worker` beside the outbox sweep: re-enqueue e-mails, webhook deliveries
+# and automation steps whose task was lost or whose worker died (their lease ran out).
+WORKER_SWEEPS = [
+    "bestellwerk.notifications.services.sweep_emails",
+    "bestellwerk.automations.services.sweep_webhooks",
+    "bestellwerk.automations.services.sweep_automations",
+]
+# Outgoing webhooks: seconds to wait for an answer; failures retry after 30 s, 1 min, 2 min …
+WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "10"))
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "8"))
+WEBHOOK_RETRY_BASE_SECONDS = float(os.environ.get("WEBHOOK_RETRY_BASE_SECONDS", "30"))
+# A worker holds an automation step this long; if it dies, the sweep hands the step on after.
+AUTOMATION_STEP_LEASE_SECONDS = int(os.environ.get("AUTOMATION_STEP_LEASE_SECONDS", "300"))
+AUTOMATION_STEP_MAX_ATTEMPTS = int(os.environ.get("AUTOMATION_STEP_MAX_ATTEMPTS", "5"))
 
 LOGGING = {
     "version": 1,

@@ -38,9 +38,9 @@ from bestellwerk.orders.services import (
     set_order_status,
     set_payment_status,
 )
-from tests.notifications.support import text_of
+from tests.notifications.support import REAL_COMMITS, text_of
 
-pytestmark = pytest.mark.django_db
+pytestmark = REAL_COMMITS
 
 
 @pytest.fixture

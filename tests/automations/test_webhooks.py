@@ -13,8 +13,9 @@ from bestellwerk.core.actors import Actor
 from bestellwerk.orders.models import OrderEvent, OrderEventType
 from bestellwerk.orders.outbox import dispatch_event
 from bestellwerk.orders.services import add_order_note, set_order_status
+from tests.notifications.support import REAL_COMMITS
 
-pytestmark = pytest.mark.django_db
+pytestmark = REAL_COMMITS
 
 SECRET = "whsec_test-secret"
 

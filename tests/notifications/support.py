@@ -21,6 +21,8 @@ from django_tasks_db.models import DBTaskResult
 
 from bestellwerk.orders.outbox import sweep_outbox
 
+REAL_COMMITS = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 
@@ -98,8 +100,15 @@ def commit(django_capture_on_commit_callbacks) -> Callable:
 
 
 @pytest.fixture
-def run_db_worker(db_queue, django_capture_on_commit_callbacks) -> Callable[[], int]:
+def run_db_worker(
+    db_queue, transactional_db, django_capture_on_commit_callbacks
+) -> Callable[[], int]:
     """Run the real `db_worker --batch` until the queue holds nothing runnable.
+
+    The test commits for real (transactional_db): db_worker recycles connections that sit
+    inside a transaction, which would cut the usual per-test transaction on PostgreSQL.
+    Modules using it mark their tests `REAL_COMMITS`, whose serialized rollback restores the
+    migrations' data (e-mail templates, payment methods…) for the tests after them.
 
     Like `bestellwerk worker`, each round first sweeps the outbox (events recorded by test
     fixtures outside a captured commit are dispatched by it, as in production after a crash).

@@ -13,9 +13,9 @@ from bestellwerk.orders.events import record_order_event
 from bestellwerk.orders.models import OrderEvent, OrderEventType
 from bestellwerk.orders.outbox import dispatch_event, sweep_outbox
 from bestellwerk.orders.services import add_order_note, add_shipment, set_order_status
-from tests.notifications.support import SmtpInbox, html_of, text_of
+from tests.notifications.support import REAL_COMMITS, SmtpInbox, html_of, text_of
 
-pytestmark = pytest.mark.django_db
+pytestmark = REAL_COMMITS
 
 SECRET_NOTE = "INTERN: Kunde zahlt nie pünktlich, GEHEIM-4711"
 
@@ -365,5 +365,27 @@ def test_the_sweep_requeues_an_email_whose_task_was_lost(
         assert sweep_emails() == 1
     run_db_worker()
     # then it is sent
+    assert EmailLog.objects.get(order=order).status == EmailStatus.SENT
+    assert len(smtp.messages) == 1
+
+
+def test_the_workers_sweeper_runs_the_email_webhook_and_step_sweeps(
+    order, smtp, settings, commit, run_db_worker
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from bestellwerk.core.management.commands.worker import run_extra_sweeps
+
+    # given a confirmation whose send task was lost
+    settings.OUTBOX_SWEEP_GRACE_SECONDS = 0
+    with commit():
+        sweep_outbox(older_than=timedelta(0))
+    DBTaskResult.objects.all().delete()
+    # when `bestellwerk worker`'s sweeper thread runs its extra sweeps (WORKER_SWEEPS)
+    assert len(settings.WORKER_SWEEPS) == 3
+    with commit():
+        run_extra_sweeps()
+    run_db_worker()
+    # then the e-mail went out
     assert EmailLog.objects.get(order=order).status == EmailStatus.SENT
     assert len(smtp.messages) == 1

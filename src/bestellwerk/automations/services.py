@@ -140,7 +140,9 @@ def deliver_queued_webhook(*, delivery_id: int) -> str:
 @transaction.atomic
 def _finish_delivery_attempt(*, delivery_id: int, code: int | None, error: str) -> str:
     delivery = (
-        WebhookDelivery.objects.select_for_update().select_related("endpoint").get(pk=delivery_id)
+        WebhookDelivery.objects.select_for_update(of=("self",))
+        .select_related("endpoint")
+        .get(pk=delivery_id)
     )
     delivery.response_code = code
     delivery.claimed_until = None
@@ -294,7 +296,7 @@ def run_step(*, step_run_id: int) -> str:
 @transaction.atomic
 def execute_claimed_step(*, step_run_id: int, attempt: int) -> str:
     step_run = (
-        AutomationStepRun.objects.select_for_update()
+        AutomationStepRun.objects.select_for_update(of=("self",))
         .select_related("run__automation", "run__event__order", "step__webhook_endpoint")
         .get(pk=step_run_id)
     )
@@ -384,7 +386,7 @@ def _perform(step_run: AutomationStepRun) -> dict[str, Any]:
 def _release_after_crash(*, step_run_id: int, attempt: int, error: Exception) -> str:
     """An unexpected error: retry later with backoff, or give up after the limit."""
     step_run = (
-        AutomationStepRun.objects.select_for_update()
+        AutomationStepRun.objects.select_for_update(of=("self",))
         .select_related("run__automation", "run__event__order", "step")
         .get(pk=step_run_id)
     )

@@ -197,7 +197,7 @@ def send_queued_email(*, email_id: int) -> str:
 
 @transaction.atomic
 def _mark_sent(*, email_id: int) -> str:
-    log = EmailLog.objects.select_for_update().select_related("order").get(pk=email_id)
+    log = EmailLog.objects.select_for_update(of=("self",)).select_related("order").get(pk=email_id)
     log.status = EmailStatus.SENT
     log.sent_at = timezone.now()
     log.claimed_until = None
@@ -210,7 +210,7 @@ def _mark_sent(*, email_id: int) -> str:
 
 @transaction.atomic
 def _mark_failed_attempt(*, email_id: int, error: str) -> str:
-    log = EmailLog.objects.select_for_update().select_related("order").get(pk=email_id)
+    log = EmailLog.objects.select_for_update(of=("self",)).select_related("order").get(pk=email_id)
     final = log.attempts >= email_max_attempts()
     log.status = EmailStatus.FAILED if final else EmailStatus.PENDING
     log.last_error = error[:2000]
