@@ -1,9 +1,12 @@
 """Order endpoints, the happy paths: each answers with the order as the issue shows it."""
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from bestellwerk.catalog.models import Product, StockMovement
 from bestellwerk.customers.models import Customer
 from bestellwerk.orders.models import Order, OrderEventType
-from bestellwerk.orders.services import add_shipment, create_order
+from bestellwerk.orders.services import add_order_note, add_shipment, create_order
 from bestellwerk.promotions.services import create_coupon
 from tests.api.conftest import send
 
@@ -346,3 +349,21 @@ def test_place_a_draft_without_a_body_makes_it_pending(admin_api, coffee, billin
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "pending"
     assert response.json()["customer"]["email"] == billing["email"]
+
+
+def test_order_detail_takes_a_fixed_number_of_queries(admin_api, order, actor):
+    # Given the order read once (the token's first use of the minute is recorded then)
+    path = f"/orders/{order.number}"
+    send(admin_api, "GET", path)
+    with CaptureQueriesContext(connection) as small:
+        send(admin_api, "GET", path)
+    # When it gets more shipments, notes and tags
+    for index in range(5):
+        add_shipment(number=order.number, actor=actor, carrier="dhl", tracking_code=f"T{index}")
+        add_order_note(number=order.number, body=f"Notiz {index}", actor=actor)
+    send(admin_api, "PATCH", path, {"tags": ["a", "b", "c"]})
+    # Then reading it costs no more queries
+    with CaptureQueriesContext(connection) as large:
+        data = send(admin_api, "GET", path).json()
+    assert len(data["shipments"]) == 5 and len(data["notes"]) == 5
+    assert len(large) == len(small)
