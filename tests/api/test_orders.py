@@ -367,3 +367,33 @@ def test_order_detail_takes_a_fixed_number_of_queries(admin_api, order, actor):
         data = send(admin_api, "GET", path).json()
     assert len(data["shipments"]) == 5 and len(data["notes"]) == 5
     assert len(large) == len(small)
+
+
+def test_patch_addresses_methods_and_channel(admin_api, order):
+    response = send(
+        admin_api,
+        "PATCH",
+        f"/orders/{order.number}",
+        {
+            "shipping_address": {"first_name": "Paul", "line1": "Postweg 3", "city": "Bonn"},
+            "shipping_method": "express",
+            "payment_method": "paypal",
+            "channel": "pos",
+        },
+    )
+    assert response.status_code == 200, response.content
+    data = response.json()
+    assert data["shipping_same_as_billing"] is False
+    assert data["shipping_address"] == {"first_name": "Paul", "line1": "Postweg 3", "city": "Bonn"}
+    assert data["billing_address"]["city"] == "Berlin"
+    assert (data["shipping_method"], data["payment_method"], data["channel"]) == (
+        "express",
+        "paypal",
+        "pos",
+    )
+    # Express shipping (12.90) replaces standard (4.90) in the totals.
+    assert data["totals"]["shipping"] == "12.90"
+    assert data["totals"]["total"] == "62.60"
+    # And back to the billing address
+    same = send(admin_api, "PATCH", f"/orders/{order.number}", {"shipping_same_as_billing": True})
+    assert same.json()["shipping_address"]["city"] == "Berlin"
