@@ -4,15 +4,18 @@ import os
 import sys
 
 
+def command_argv(argv: list[str]) -> list[str]:
+    """`bestellwerk create-api-token` reads better than Django's `create_api_token`: both work."""
+    if len(argv) > 1 and not argv[1].startswith("-"):
+        return [argv[0], argv[1].replace("-", "_"), *argv[2:]]
+    return list(argv)
+
+
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bestellwerk.settings")
     from django.core.management import execute_from_command_line
 
-    argv = list(sys.argv)
-    # `bestellwerk create-api-token` reads better than Django's `create_api_token`: both work.
-    if len(argv) > 1 and not argv[1].startswith("-"):
-        argv[1] = argv[1].replace("-", "_")
-    execute_from_command_line(argv)
+    execute_from_command_line(command_argv(sys.argv))
 
 
 if __name__ == "__main__":
