@@ -1,10 +1,12 @@
 """The order page in a real Chromium against the live server: a phone order typed in
 section by section, totals changing as you type, logistics, status with stock, two editors."""
 
+import importlib
 import re
 from decimal import Decimal
 
 import pytest
+from django.apps import apps as django_apps
 from playwright.sync_api import expect
 
 from bestellwerk.catalog.models import Product
@@ -21,6 +23,14 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
+
+
+@pytest.fixture(autouse=True)
+def shop_settings_lists(db):
+    """The seeded settings lists (payment and shipping methods, carriers, lead sources):
+    a transactional test starts from a flushed database, so seed them again."""
+    seed_migration = importlib.import_module("bestellwerk.orders.migrations.0003_seed_settings")
+    seed_migration.seed(django_apps, None)
 
 
 @pytest.fixture
