@@ -49,9 +49,16 @@ def browser(browser_type_launch_args: dict[str, Any]) -> Iterator[Any]:
         if os.environ.get("BESTELLWERK_BROWSER_TESTS") == "required":
             pytest.fail(message + "; BESTELLWERK_BROWSER_TESTS=required", pytrace=False)
         pytest.skip(message)
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    # Starting Playwright gives this thread a fresh context, and with it (asgiref's Local)
+    # fresh Django connection objects that lack the test database's serialized contents.
+    # Keep the connection objects the test database was set up on.
+    wrappers = {alias: connections[alias] for alias in connections}
     with sync_playwright() as playwright:
+        for alias, wrapper in wrappers.items():
+            connections[alias] = wrapper
         chromium = playwright.chromium.launch(**browser_type_launch_args)
         yield chromium
         chromium.close()

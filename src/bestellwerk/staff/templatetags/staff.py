@@ -58,21 +58,24 @@ def payment_badge(order: Order) -> SafeString:
 
 @register.simple_tag(takes_context=True)
 def sort_link(context: template.Context, key: str, label: str) -> SafeString:
-    """A column header that sorts by `key`, toggling the direction on the active column."""
+    """A column header link that sorts by `key`, toggling the direction on the active column."""
     current = context.get("sort", "-created")
-    descending_now = current == f"-{key}"
-    target = key if descending_now else f"-{key}"
     params = context["request"].GET.copy()
-    params["sort"] = target
+    params["sort"] = key if current == f"-{key}" else f"-{key}"
     params.pop("cursor", None)
+    arrow = ""
     if current.lstrip("-") == key:
         arrow = " ↓" if current.startswith("-") else " ↑"
-        aria = "descending" if current.startswith("-") else "ascending"
-    else:
-        arrow, aria = "", "none"
-    return format_html(
-        '<a href="?{}" data-sort-aria="{}">{}{}</a>', params.urlencode(), aria, label, arrow
-    )
+    return format_html('<a href="?{}">{}{}</a>', params.urlencode(), label, arrow)
+
+
+@register.simple_tag(takes_context=True)
+def aria_sort(context: template.Context, key: str) -> str:
+    """The header's aria-sort value for screen readers."""
+    current = context.get("sort", "-created")
+    if current.lstrip("-") != key:
+        return "none"
+    return "descending" if current.startswith("-") else "ascending"
 
 
 @register.simple_tag
