@@ -4,6 +4,7 @@ import pytest
 
 from bestellwerk.orders.models import Order
 from bestellwerk.payments.models import PaymentLink, Refund
+from tests.payments.conftest import checkout_completed, post_webhook, sign
 
 pytestmark = pytest.mark.django_db
 
@@ -91,6 +92,38 @@ def test_a_retry_with_the_same_idempotency_key_refunds_once(admin_api, paid_orde
     assert first.status_code == second.status_code == 201
     assert first.json() == second.json()
     assert Refund.objects.count() == 1
+
+
+def test_an_idempotency_key_reused_for_another_refund_is_409(admin_api, paid_order):
+    path = f"/orders/{paid_order.number}/refunds"
+    _post(admin_api, path, {"amount": "20.00"}, **{"Idempotency-Key": "r-1"})
+
+    response = _post(admin_api, path, {"amount": "21.00"}, **{"Idempotency-Key": "r-1"})
+
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "idempotency_conflict"
+    assert Refund.objects.count() == 1
+
+
+def test_an_empty_idempotency_key_is_refused(admin_api, paid_order):
+    path = f"/orders/{paid_order.number}/refunds"
+    response = _post(admin_api, path, {"amount": "1.00"}, **{"Idempotency-Key": " "})
+
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid_idempotency_key"
+
+
+def test_a_stripe_refund_is_answered_pending_until_confirmed(
+    client, admin_api, card_order, stripe_settings
+):
+    payload = checkout_completed(card_order.number, 5460)
+    post_webhook(client, payload, sign(payload))
+    stripe_settings.refund_answer = "pending"
+
+    response = _post(admin_api, f"/orders/{card_order.number}/refunds", {"amount": "5.00"})
+
+    assert response.status_code == 201
+    assert (response.json()["status"], response.json()["provider"]) == ("pending", "stripe")
 
 
 def test_more_than_refundable_is_refused(admin_api, paid_order):

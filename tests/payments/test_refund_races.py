@@ -5,13 +5,15 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test import Client
 
 from bestellwerk.core.errors import ServiceError
-from bestellwerk.orders.models import Order
-from bestellwerk.payments.models import Refund
+from bestellwerk.orders.models import Order, OrderEventType
+from bestellwerk.payments.models import Payment, Refund
 from bestellwerk.payments.providers.base import PaymentConfirmation
 from bestellwerk.payments.services import record_payment, refund_order
 from tests.conftest import requires_postgres
+from tests.payments.conftest import checkout_completed, post_webhook, sign
 
 
 def _race(number: int, actor, amounts: list[str]) -> list[object]:
@@ -91,3 +93,31 @@ def test_two_stripe_refunds_racing_reserve_the_money_before_asking_stripe(
     assert sorted(type(r).__name__ for r in results) == ["Refund", "ServiceError"]
     assert len(stripe_settings.posted("/v1/refunds")) == 1
     assert Refund.objects.get().status == "pending"
+
+
+@requires_postgres
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_one_notification_delivered_four_times_at_once_pays_once(card_order, stripe_settings):
+    payload = checkout_completed(card_order.number, 5460, session_id="cs_test_dup")
+    barrier = threading.Barrier(4)
+    statuses: list[int] = []
+
+    def deliver() -> None:
+        try:
+            barrier.wait(timeout=10)
+            statuses.append(post_webhook(Client(), payload, sign(payload)).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert statuses == [200] * 4
+    assert Payment.objects.count() == 1
+    order = Order.objects.get(pk=card_order.pk)
+    assert order.payment_status == "paid"
+    assert order.events.filter(type=OrderEventType.PAYMENT_STATUS_CHANGED).count() == 1

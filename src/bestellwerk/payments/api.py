@@ -12,6 +12,6 @@ router = Router(tags=["settings"])
 
 
 @router.get("/payment-methods", response={200: SettingListOut, **COMMON_ERRORS})
-def list_payment_methods_endpoint(request: HttpRequest):
+def list_payment_methods_endpoint(request: HttpRequest) -> dict[str, list[PaymentMethod]]:
     authorize(request, "settings.view")
     return {"items": active_settings(PaymentMethod)}

@@ -4,10 +4,10 @@ from datetime import datetime
 from typing import Annotated
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from bestellwerk.api.auth import authorize
-from bestellwerk.api.idempotency import IDEMPOTENCY_HEADER, run_idempotent
+from bestellwerk.api.idempotency import IDEMPOTENCY_HEADER
 from bestellwerk.api.schemas import COMMON_ERRORS, MAX_DB_INT, MoneyIn, MoneyOut
 from bestellwerk.orders.inputs import MAX_LINES, MAX_QUANTITY
 from bestellwerk.orders.selectors import get_order
@@ -88,28 +88,29 @@ def send_payment_link_endpoint(request: HttpRequest, number: OrderNumber):
 
 @router.post("/orders/{number}/refunds", response={201: RefundOut, **COMMON_ERRORS})
 def refund_order_endpoint(request: HttpRequest, number: OrderNumber, payload: RefundIn):
-    """Refund an amount or lines; answers the refund with its `status`. Honours
-    `Idempotency-Key`: a retry answers the first refund and refunds nothing more."""
+    """Refund an amount or lines; answers the refund with its `status` (`pending` until
+    the provider confirms, `failed` with the provider's message). Honours `Idempotency-Key`:
+    a retry answers the same refund (as it is now) and refunds nothing more."""
     actor = authorize(request, "orders.payments")
+    # The refund service keeps the key itself (per order), so the refund is committed as
+    # pending, reserving its amount, before the provider is asked; a request-wide
+    # transaction would hold it back until the provider answered.
     key = request.headers.get(IDEMPOTENCY_HEADER)
-
-    def create() -> Refund:
-        return services.refund_order(
-            number=number,
-            actor=actor,
-            amount=payload.amount,
-            lines=[RefundLineInput(sku=line.sku, quantity=line.quantity) for line in payload.lines]
-            if payload.lines is not None
-            else None,
-            include_shipping=payload.include_shipping,
-            reason=payload.reason,
-            restock=payload.restock,
-            notify_customer=payload.notify_customer,
-            set_status_refunded=payload.set_status_refunded,
-            idempotency_key=key.strip()[:255] if key and key.strip() else None,
-        )
-
-    return run_idempotent(request, status=201, schema=RefundOut, create=create)
+    refund = services.refund_order(
+        number=number,
+        actor=actor,
+        amount=payload.amount,
+        lines=[RefundLineInput(sku=line.sku, quantity=line.quantity) for line in payload.lines]
+        if payload.lines is not None
+        else None,
+        include_shipping=payload.include_shipping,
+        reason=payload.reason,
+        restock=payload.restock,
+        notify_customer=payload.notify_customer,
+        set_status_refunded=payload.set_status_refunded,
+        idempotency_key=key.strip() if key is not None else None,
+    )
+    return Status(201, refund)
 
 
 @router.get("/orders/{number}/refunds", response={200: RefundListOut, **COMMON_ERRORS})

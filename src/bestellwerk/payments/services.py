@@ -208,11 +208,9 @@ def handle_stripe_notification(*, payload: bytes, signature: str | None) -> Noti
     not genuine; those change nothing. Each payment and refund update is applied in its own
     transaction and is idempotent, so Stripe may deliver the event as often as it likes.
     """
-    notification = parse_notification(
-        payload=payload, signature=signature, secret=stripe_webhook_secret()
-    )
+    secret, provider_code = stripe_webhook_secret()
+    notification = parse_notification(payload=payload, signature=signature, secret=secret)
     actor = Actor.system("Stripe")
-    provider_code = get_provider("stripe").code if notification.payments else "stripe"
     for confirmation in notification.payments:
         try:
             record_payment(confirmation=confirmation, provider=provider_code, actor=actor)

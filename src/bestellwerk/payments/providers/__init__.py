@@ -33,8 +33,12 @@ def get_provider(code: str) -> PaymentProvider:
     return ManualProvider()
 
 
-def stripe_webhook_secret() -> str:
-    """The secret Stripe notifications are signed with; empty refuses every notification."""
+def stripe_webhook_secret() -> tuple[str, str]:
+    """The secret Stripe notifications are signed with, and the provider code of the
+    payments they report (`stripe`, or `demo` for the demo checkout's notifications).
+    An empty secret refuses every notification."""
     if settings.STRIPE_WEBHOOK_SECRET:
-        return settings.STRIPE_WEBHOOK_SECRET
-    return demo_webhook_secret() if demo_checkout_enabled() else ""
+        return settings.STRIPE_WEBHOOK_SECRET, StripeProvider.code
+    if demo_checkout_enabled():
+        return demo_webhook_secret(), DemoProvider.code
+    return "", StripeProvider.code
