@@ -15,10 +15,16 @@ from django.db import connection
 from bestellwerk.catalog.models import Product, StockMovement, StockReason
 from bestellwerk.catalog.services import create_product
 from bestellwerk.core.errors import ServiceError
+from bestellwerk.core.models import Tag
 from bestellwerk.customers.models import Customer
 from bestellwerk.orders.inputs import LineInput
 from bestellwerk.orders.models import Order
-from bestellwerk.orders.services import create_order, place_order, set_order_status
+from bestellwerk.orders.services import (
+    change_order_tags,
+    create_order,
+    place_order,
+    set_order_status,
+)
 from bestellwerk.promotions.models import Coupon, CouponRedemption
 from bestellwerk.promotions.services import create_coupon
 from tests.conftest import requires_postgres
@@ -211,3 +217,25 @@ def test_racing_first_orders_of_a_new_customer_create_them_once(actor, last_unit
     assert results == ["ok"] * 5
     assert Customer.objects.count() == 1
     assert set(Order.objects.values_list("customer_id", flat=True)) == {Customer.objects.get().pk}
+
+
+def test_racing_requests_create_a_new_tag_once_whatever_its_case(actor, last_units):
+    # given 6 orders, and a tag nobody has used yet
+    numbers = [
+        create_order(
+            actor=actor, billing_address=customer_billing(i), lines=[LineInput(1, sku="LAST-5")]
+        ).number
+        for i in range(6)
+    ]
+    spellings = ["Eilig", "EILIG", "eilig", "eiLig", "EIlig", "eilIG"]
+    # when each order gets the tag at the same moment, spelled its own way
+    results = race(
+        [
+            lambda n=n, name=name: change_order_tags(number=n, add=[name], actor=actor)
+            for n, name in zip(numbers, spellings, strict=True)
+        ]
+    )
+    # then all succeed and share one tag
+    assert results == ["ok"] * 6
+    assert Tag.objects.count() == 1
+    assert Order.objects.filter(tags__isnull=False).count() == 6

@@ -44,6 +44,7 @@ def get_or_create_tags(names: Iterable[str]) -> list[Tag]:
     for name in wanted:
         tag = existing.get(name.lower())
         if tag is None:
-            tag, _created = Tag.objects.get_or_create(name=name)
+            # iexact: a concurrent request may create the same tag in other case first.
+            tag, _created = Tag.objects.get_or_create(name__iexact=name, defaults={"name": name})
         tags.append(tag)
     return tags
