@@ -15,7 +15,12 @@ from bestellwerk.customers.models import Customer
 from bestellwerk.customers.services import create_customer
 from bestellwerk.orders.inputs import LineInput
 from bestellwerk.orders.models import Order, OrderEvent, OrderStatus
-from bestellwerk.orders.services import add_order_note, create_order, update_order
+from bestellwerk.orders.services import (
+    add_order_note,
+    create_order,
+    set_order_status,
+    update_order,
+)
 from bestellwerk.promotions.models import Coupon
 from bestellwerk.shipping.models import Shipment
 
@@ -755,3 +760,39 @@ def test_an_english_user_gets_the_page_and_errors_in_english(sales_client, sales
 
     assert "Cart" in html and "Internal – staff only" in html and "Change status…" in html
     assert "This order was changed by someone else in the meantime." in refused
+
+
+def test_a_shipped_orders_cart_is_refused_in_german(sales_client, actor, order):
+    set_order_status(number=order.number, status="shipped", actor=actor)
+    order.refresh_from_db()
+    data = cart_data(order, figures="1")
+    data["line_qty"] = ["1", "1"]
+
+    response = hx_post(sales_client, page_url(order, "cart"), data)
+
+    assert (
+        "Der Warenkorb einer Bestellung im Status „Versandt“ kann nicht mehr geändert werden."
+        in response.content.decode()
+    )
+    assert order.lines.get(sku="KAF-1").quantity == 2
+
+
+def test_warehouse_may_not_place_a_draft(warehouse_client, draft):
+    html = warehouse_client.get(page_url(draft)).content.decode()
+
+    assert "Bestellung aufgeben…" not in html and 'id="status-dialog"' not in html
+    response = hx_post(
+        warehouse_client, page_url(draft, "place"), {"version": draft.version, "status": "pending"}
+    )
+    assert response.status_code == 403
+    draft.refresh_from_db()
+    assert draft.is_draft
+
+
+def test_a_refunded_order_offers_no_status_change(sales_client, actor, order):
+    set_order_status(number=order.number, status="processing", actor=actor)
+    set_order_status(number=order.number, status="refunded", actor=actor)
+
+    html = sales_client.get(page_url(order)).content.decode()
+
+    assert "Status ändern…" not in html and 'id="status-dialog"' not in html

@@ -11,6 +11,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from bestellwerk.core.errors import ServiceError
 from bestellwerk.orders.inputs import MAX_LINES, MAX_QUANTITY
 from bestellwerk.orders.models import OrderStatus
 
@@ -57,8 +58,8 @@ def _line_details(fields: dict[str, Any]) -> list[str]:
     return details
 
 
-def describe_service_error(error: Any) -> DescribedError:
-    """A `ServiceError` (or one built the same way) in the user's language."""
+def describe_service_error(error: ServiceError) -> DescribedError:
+    """A `ServiceError` in the user's language."""
     code, fields = error.code, error.fields
     coupon = fields.get("coupon_code", "")
     messages: dict[str, str] = {

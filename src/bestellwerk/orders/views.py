@@ -104,9 +104,12 @@ def _status_choices(order: Order) -> list[dict[str, str]]:
 
 
 def _page_context(request: HttpRequest, order: Order) -> dict[str, Any]:
-    """Everything the page's sections show, in a fixed number of queries. The choice lists
-    are lazy querysets: a partial response only runs those of the sections it renders."""
+    """Everything the page's sections show, in a fixed number of queries whatever the
+    number of lines and events (the order itself comes from `get_order`)."""
     user = request.user
+    can_edit = has_permission(user, "orders.edit")
+    can_status = has_permission(user, "orders.status")
+    status_choices = _status_choices(order)
     events = list(list_order_events(order=order))
     # The timeline names settings by label, so these lists are read here (once).
     lead_sources = list(LeadSource.objects.all())
@@ -120,12 +123,14 @@ def _page_context(request: HttpRequest, order: Order) -> dict[str, Any]:
         "lines": lines,
         "events": events,
         "status_history": [e for e in events if e.type in STATUS_HISTORY_TYPES],
-        "status_choices": _status_choices(order),
+        "status_choices": status_choices,
         "stock_lines": [line for line in lines if line.product_id],
         "tags": list(order.tags.all()),
         "can": {
-            "edit": has_permission(user, "orders.edit"),
-            "status": has_permission(user, "orders.status"),
+            "edit": can_edit,
+            "status": can_status,
+            # A draft is placed (an edit), an order moved along the transition table.
+            "status_dialog": bool(status_choices) and (can_edit if order.is_draft else can_status),
             "ship": has_permission(user, "orders.shipments"),
             "note": has_permission(user, "orders.notes"),
             "pay": has_permission(user, "orders.payments"),
@@ -152,14 +157,12 @@ def _page_context(request: HttpRequest, order: Order) -> dict[str, Any]:
     }
 
 
-def _render_sections(
-    request: HttpRequest, number: int, sections: tuple[str, ...], **extra: Any
-) -> HttpResponse:
+def _render_sections(request: HttpRequest, number: int, sections: tuple[str, ...]) -> HttpResponse:
     """Answer an htmx change with `sections` (and the ALWAYS ones) as out-of-band swaps."""
     if not request.htmx:
         return redirect("orders:page", number=number)
     order = get_order(number=number)
-    context = {**_page_context(request, order), **extra, "oob": True}
+    context = {**_page_context(request, order), "oob": True}
     names = dict.fromkeys((*sections, *ALWAYS_SECTIONS))
     html = "".join(
         render_to_string(f"{PAGE_TEMPLATE}#{name}", context, request=request) for name in names
@@ -198,7 +201,7 @@ def _apply(
     request: HttpRequest,
     number: int,
     section: str,
-    change: Callable[[int | None], object],
+    change: Callable[[int], object],
     rerender: tuple[str, ...],
     respond: Callable[[], HttpResponse] | None = None,
 ) -> HttpResponse:
@@ -226,7 +229,7 @@ def order_new(request: HttpRequest) -> HttpResponse:
     prefetching browser or a reloaded tab never creates drafts."""
     if request.method != "POST":
         return render(request, "orders/order_new.html", {"nav_section": "orders"})
-    order = create_order(actor=_actor(request), status=OrderStatus.DRAFT, channel="manual")
+    order = create_order(actor=_actor(request), status=OrderStatus.DRAFT, channel=Channel.MANUAL)
     return redirect("orders:page", number=order.number)
 
 
@@ -286,7 +289,7 @@ def order_customer_new(request: HttpRequest, number: int) -> HttpResponse:
         error = ServiceError("invalid_customer", "; ".join(problems))
         return _render_error(request, number, "customer", error)
 
-    def create_and_assign(version: int | None) -> None:
+    def create_and_assign(version: int) -> None:
         with transaction.atomic():
             customer = create_customer(email=form.cleaned_data["email"], **form.customer_fields())
             update_order(
