@@ -1,15 +1,17 @@
 """Refunds through Stripe (the stand-in): pending until confirmed, failures change no money."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from bestellwerk.catalog.models import StockMovement, StockReason
 from bestellwerk.orders.models import Order, OrderEventType
 from bestellwerk.orders.services import set_order_status
 from bestellwerk.payments.models import Refund
 from bestellwerk.payments.selectors import refund_summary
-from bestellwerk.payments.services import RefundLineInput, refund_order
+from bestellwerk.payments.services import RefundLineInput, refund_order, retry_pending_refunds
 from tests.payments.conftest import (
     checkout_completed,
     event,
@@ -207,3 +209,34 @@ def test_the_client_idempotency_key_is_passed_on_to_stripe(
 
     [request] = stripe_settings.posted("/v1/refunds")
     assert request["idempotency_key"].startswith(f"bestellwerk-refund-{refund.order_id}-")
+
+
+def test_the_sweep_asks_again_with_the_same_key_and_settles_an_unanswered_refund(
+    stripe_paid_order, actor, stripe_settings
+):
+    stripe_settings.refund_answer = "server_error"
+    refund = refund_order(number=stripe_paid_order.number, actor=actor, amount="5.00")
+    assert refund.status == "pending"
+    first_key = stripe_settings.posted("/v1/refunds")[0]["idempotency_key"]
+
+    assert retry_pending_refunds() == 0  # too fresh: the first answer may still come
+    Refund.objects.filter(pk=refund.pk).update(created_at=timezone.now() - timedelta(minutes=3))
+    stripe_settings.refund_answer = "succeeded"
+
+    assert retry_pending_refunds() == 1
+
+    refund.refresh_from_db()
+    assert refund.status == "succeeded"
+    assert stripe_settings.posted("/v1/refunds")[-1]["idempotency_key"] == first_key
+    assert Order.objects.get(pk=stripe_paid_order.pk).payment_status == "partially_refunded"
+    assert retry_pending_refunds() == 0
+
+
+def test_the_sweep_leaves_day_old_refunds_for_a_person(stripe_paid_order, actor, stripe_settings):
+    stripe_settings.refund_answer = "server_error"
+    refund = refund_order(number=stripe_paid_order.number, actor=actor, amount="5.00")
+    Refund.objects.filter(pk=refund.pk).update(created_at=timezone.now() - timedelta(hours=24))
+
+    assert retry_pending_refunds() == 0
+    refund.refresh_from_db()
+    assert refund.status == "pending"

@@ -542,6 +542,47 @@ def _settle_refund(*, refund_id: int, result: RefundResult, actor: Actor) -> Ref
     return refund
 
 
+# A refund whose provider call got no answer (unreachable, crash before the call) is asked
+# again with the same idempotency key, so the provider refunds at most once. Stripe keeps
+# idempotency keys for 24 hours; older refunds are left pending for a person to check.
+REFUND_RETRY_AFTER = timedelta(minutes=2)
+REFUND_RETRY_UNTIL = timedelta(hours=23)
+REFUND_RETRY_BATCH = 50
+
+
+def retry_pending_refunds() -> int:
+    """The worker's sweep: ask the provider again about unanswered pending refunds."""
+    now = timezone.now()
+    refund_ids = list(
+        Refund.objects.filter(
+            status=RefundStatus.PENDING,
+            provider_reference__isnull=True,
+            payment__isnull=False,
+            created_at__lt=now - REFUND_RETRY_AFTER,
+            created_at__gt=now - REFUND_RETRY_UNTIL,
+        )
+        .exclude(provider=ManualProvider.code)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:REFUND_RETRY_BATCH]
+    )
+    actor = Actor.system("refund retry")
+    for refund_id in refund_ids:
+        refund = Refund.objects.select_related("payment").get(pk=refund_id)
+        try:
+            provider = get_provider(refund.provider)
+        except ProviderError as exc:
+            logger.warning("Refund %s cannot be retried: %s", refund_id, exc.message)
+            continue
+        result = provider.refund(
+            refund_reference=refund.payment.refund_reference,
+            amount=refund.amount,
+            refund_id=refund.pk,
+            idempotency_key=_provider_idempotency_key(refund),
+        )
+        _settle_refund(refund_id=refund_id, result=result, actor=actor)
+    return len(refund_ids)
+
+
 def apply_refund_update(*, update: RefundUpdate, actor: Actor) -> Refund | None:
     """A provider's notification about a refund; unknown refunds (made elsewhere) are
     ignored, a repeated notification changes nothing."""
