@@ -127,9 +127,8 @@ def test_the_admin_preview_shows_a_template_error_and_a_missing_order(order, sta
     template.save()
     url = f"/admin/notifications/emailtemplate/{template.pk}/preview/"
     assert "does not render" in staff_client.get(url).content.decode()
-    assert "No placed order" in staff_client.get(url + "?order=99").content.decode() or (
-        "Keine" in staff_client.get(url + "?order=99").content.decode()
-    )
+    missing = staff_client.get(url + "?order=99", headers={"accept-language": "de"})
+    assert "Keine aufgegebene Bestellung für die Vorschau vorhanden." in missing.content.decode()
 
 
 def test_the_admin_form_lists_the_variables(staff_client):
@@ -147,3 +146,15 @@ def test_the_preview_needs_a_staff_login(client, order):
     response = client.get(f"/admin/notifications/emailtemplate/{template.pk}/preview/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_the_apps_speak_german_first():
+    from django.utils import translation
+
+    from bestellwerk.automations.models import Automation, StepAction
+
+    with translation.override("de"):
+        assert str(EmailTemplate._meta.verbose_name) == "E-Mail-Vorlage"
+        assert str(Automation._meta.verbose_name_plural) == "Automationen"
+        assert str(StepAction.ADD_CUSTOMER_TAGS.label) == "Kunden-Tags hinzufügen"
+        assert str(TEMPLATE_VARIABLES[1][1]) == "Bestellnummer"

@@ -8,9 +8,10 @@ from the order to its internal notes or anything else not listed in `TEMPLATE_VA
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
-from django.template import Context, Engine, TemplateDoesNotExist, TemplateSyntaxError
+from django.template import Context, Engine, Template, TemplateDoesNotExist, TemplateSyntaxError
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +21,13 @@ from bestellwerk.core.money import round_money
 from bestellwerk.orders.models import Order, OrderStatus, PaymentStatus
 
 sandbox = Engine(dirs=[], app_dirs=False, libraries={}, loaders=[], string_if_invalid="")
+
+
+@lru_cache(maxsize=512)
+def _compile(source: str) -> Template:
+    """Parsing dominates rendering; a template's source only changes when staff edit it."""
+    return sandbox.from_string(source)
+
 
 # Name → description, shown beside the template in the admin.
 TEMPLATE_VARIABLES: list[tuple[str, Any]] = [
@@ -182,7 +190,7 @@ def render_template_strings(
         ("body_html", body_html, True),
     ):
         try:
-            template = sandbox.from_string(source)
+            template = _compile(source)
             parts[field] = template.render(Context(context, autoescape=autoescape))
         except (TemplateSyntaxError, TemplateDoesNotExist) as exc:
             raise ServiceError(
