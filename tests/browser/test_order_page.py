@@ -129,6 +129,7 @@ def test_phone_order_for_a_new_customer_with_three_products_and_a_coupon(
     goods = page.get_by_test_id("total-goods")
     add_product(page, "KAF", "KAF-1")
     expect(goods).to_have_text("19,90\xa0€")
+    expect(page.get_by_label("Artikel hinzufügen (Artikelnummer oder Name)")).to_be_focused()
     add_product(page, "tasse", "TAS-1")
     expect(goods).to_have_text("29,80\xa0€")
     add_product(page, "Mühle", "MUE-1")

@@ -8,14 +8,14 @@ from ninja import Field, Query, Router
 
 from bestellwerk.api.auth import authorize
 from bestellwerk.api.idempotency import run_idempotent
-from bestellwerk.api.pagination import keyset_page
+from bestellwerk.api.pagination import KeysetPage, keyset_page
 from bestellwerk.api.schemas import COMMON_ERRORS, MAX_DB_INT, SettingListOut
 from bestellwerk.api.settings_lists import active_settings
 from bestellwerk.api.versioning import expected_version, set_etag
 from bestellwerk.core.errors import ServiceError
 from bestellwerk.orders import services
 from bestellwerk.orders.inputs import UNSET
-from bestellwerk.orders.models import LeadSource, Order
+from bestellwerk.orders.models import LeadSource, Order, OrderEvent
 from bestellwerk.orders.schemas import (
     EventListOut,
     EventListQuery,
@@ -35,7 +35,13 @@ from bestellwerk.orders.schemas import (
     ShipmentTrackingIn,
     line_inputs,
 )
-from bestellwerk.orders.selectors import OrderFilters, get_order, list_order_events, list_orders
+from bestellwerk.orders.selectors import (
+    OrderPage,
+    get_order,
+    list_order_events,
+    list_orders,
+)
+from bestellwerk.shipping.models import Shipment
 
 router = Router(tags=["orders"])
 
@@ -50,31 +56,14 @@ def _order_answer(number: int, response: HttpResponse) -> Order:
 
 
 @router.get("/orders", response={200: OrderListOut, **COMMON_ERRORS})
-def list_orders_endpoint(request: HttpRequest, query: Query[OrderListQuery]):
+def list_orders_endpoint(request: HttpRequest, query: Query[OrderListQuery]) -> OrderPage:
     """Orders, newest first unless sorted otherwise; keyset pages via `next_cursor`."""
     authorize(request, "orders.view")
-    filters = OrderFilters(
-        q=query.q,
-        number=query.number,
-        customer=query.customer,
-        status=[status.value for status in query.status],
-        payment_status=[status.value for status in query.payment_status],
-        payment_method=query.payment_method,
-        shipping_method=query.shipping_method,
-        tag=query.tag,
-        assignee=query.assignee,
-        lead_source=query.lead_source,
-        channel=query.channel.value if query.channel else "",
-        total_min=query.total_min,
-        total_max=query.total_max,
-        created_from=query.created_from,
-        created_to=query.created_to,
-    )
-    return list_orders(filters, sort=query.sort, limit=query.limit, cursor=query.cursor)
+    return list_orders(query.as_filters(), sort=query.sort, limit=query.limit, cursor=query.cursor)
 
 
 @router.post("/orders", response={201: OrderOut, **COMMON_ERRORS})
-def create_order_endpoint(request: HttpRequest, payload: OrderCreateIn):
+def create_order_endpoint(request: HttpRequest, payload: OrderCreateIn) -> HttpResponse:
     """Create a draft or a placed order. Honours `Idempotency-Key`."""
     actor = authorize(request, "orders.edit")
 
@@ -86,7 +75,7 @@ def create_order_endpoint(request: HttpRequest, payload: OrderCreateIn):
 
 
 @router.get("/orders/{number}", response={200: OrderOut, **COMMON_ERRORS})
-def get_order_endpoint(request: HttpRequest, number: OrderNumber, response: HttpResponse):
+def get_order_endpoint(request: HttpRequest, number: OrderNumber, response: HttpResponse) -> Order:
     authorize(request, "orders.view")
     return _order_answer(number, response)
 
@@ -94,7 +83,7 @@ def get_order_endpoint(request: HttpRequest, number: OrderNumber, response: Http
 @router.patch("/orders/{number}", response={200: OrderOut, **COMMON_ERRORS})
 def update_order_endpoint(
     request: HttpRequest, number: OrderNumber, payload: OrderUpdateIn, response: HttpResponse
-):
+) -> Order:
     """Change addresses, customer, assignee, lead source, channel, methods or tags."""
     actor = authorize(request, "orders.edit")
     services.update_order(
@@ -109,7 +98,7 @@ def update_order_endpoint(
 @router.put("/orders/{number}/lines", response={200: OrderOut, **COMMON_ERRORS})
 def set_order_lines_endpoint(
     request: HttpRequest, number: OrderNumber, payload: OrderLinesIn, response: HttpResponse
-):
+) -> Order:
     """Replace the cart; `coupon_code` left out keeps the coupon, null or "" removes it."""
     actor = authorize(request, "orders.edit")
     services.set_order_lines(
@@ -128,7 +117,7 @@ def place_order_endpoint(
     number: OrderNumber,
     response: HttpResponse,
     payload: PlaceOrderIn | None = None,
-):
+) -> Order:
     """Turn a draft into an order (as `pending` when sent without a body)."""
     actor = authorize(request, "orders.edit")
     payload = payload or PlaceOrderIn()
@@ -145,7 +134,7 @@ def place_order_endpoint(
 @router.post("/orders/{number}/status", response={200: OrderOut, **COMMON_ERRORS})
 def set_order_status_endpoint(
     request: HttpRequest, number: OrderNumber, payload: OrderStatusIn, response: HttpResponse
-):
+) -> Order:
     """Move the order along the transition table; `adjust_stock: false` leaves stock alone."""
     actor = authorize(request, "orders.status")
     services.set_order_status(
@@ -164,7 +153,7 @@ def set_order_status_endpoint(
 @router.post("/orders/{number}/payment-status", response={200: OrderOut, **COMMON_ERRORS})
 def set_payment_status_endpoint(
     request: HttpRequest, number: OrderNumber, payload: PaymentStatusIn, response: HttpResponse
-):
+) -> Order:
     """Mark the order `paid` or `unpaid` by hand."""
     actor = authorize(request, "orders.payments")
     services.set_payment_status(
@@ -177,7 +166,7 @@ def set_payment_status_endpoint(
 
 
 @router.post("/orders/{number}/notes", response={201: NoteOut, **COMMON_ERRORS})
-def add_note_endpoint(request: HttpRequest, number: OrderNumber, payload: NoteIn):
+def add_note_endpoint(request: HttpRequest, number: OrderNumber, payload: NoteIn) -> HttpResponse:
     """An internal, staff-only note. Honours `Idempotency-Key`."""
     actor = authorize(request, "orders.notes")
     version = expected_version(request, payload.version)
@@ -192,7 +181,9 @@ def add_note_endpoint(request: HttpRequest, number: OrderNumber, payload: NoteIn
 
 
 @router.post("/orders/{number}/shipments", response={201: ShipmentOut, **COMMON_ERRORS})
-def add_shipment_endpoint(request: HttpRequest, number: OrderNumber, payload: ShipmentIn):
+def add_shipment_endpoint(
+    request: HttpRequest, number: OrderNumber, payload: ShipmentIn
+) -> HttpResponse:
     """A parcel: `carrier` (a code of GET /carriers) or `carrier_name`, and tracking.
     Honours `Idempotency-Key`."""
     actor = authorize(request, "orders.shipments")
@@ -218,7 +209,7 @@ def add_shipment_endpoint(request: HttpRequest, number: OrderNumber, payload: Sh
 )
 def update_tracking_endpoint(
     request: HttpRequest, number: OrderNumber, shipment_id: ShipmentId, payload: ShipmentTrackingIn
-):
+) -> Shipment:
     actor = authorize(request, "orders.shipments")
     return services.update_shipment_tracking(
         number=number,
@@ -230,7 +221,9 @@ def update_tracking_endpoint(
 
 
 @router.get("/orders/{number}/events", response={200: EventListOut, **COMMON_ERRORS})
-def list_events_endpoint(request: HttpRequest, number: OrderNumber, query: Query[EventListQuery]):
+def list_events_endpoint(
+    request: HttpRequest, number: OrderNumber, query: Query[EventListQuery]
+) -> KeysetPage[OrderEvent]:
     """The order's timeline, oldest first."""
     authorize(request, "orders.view")
     order = Order.objects.filter(number=number).only("pk").first()
@@ -246,6 +239,6 @@ def list_events_endpoint(request: HttpRequest, number: OrderNumber, query: Query
 
 
 @router.get("/lead-sources", response={200: SettingListOut, **COMMON_ERRORS})
-def list_lead_sources_endpoint(request: HttpRequest):
+def list_lead_sources_endpoint(request: HttpRequest) -> dict[str, list[LeadSource]]:
     authorize(request, "settings.view")
     return {"items": active_settings(LeadSource)}

@@ -18,7 +18,12 @@ from bestellwerk.orders.inputs import (
     LineInput,
 )
 from bestellwerk.orders.models import Channel, Order, OrderEvent, OrderStatus, PaymentStatus
-from bestellwerk.orders.selectors import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_QUERY_LENGTH
+from bestellwerk.orders.selectors import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    MAX_QUERY_LENGTH,
+    OrderFilters,
+)
 
 CODE_LENGTH = 40  # payment/shipping methods, carriers, lead sources (SlugField max_length)
 USERNAME_LENGTH = 150
@@ -233,6 +238,25 @@ class OrderListQuery(Schema):
     sort: OrderSort = "-created"
     limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
     cursor: str | None = Field(None, max_length=MAX_CURSOR_LENGTH)
+
+    def as_filters(self) -> OrderFilters:
+        return OrderFilters(
+            q=self.q,
+            number=self.number,
+            customer=self.customer,
+            status=[status.value for status in self.status],
+            payment_status=[status.value for status in self.payment_status],
+            payment_method=self.payment_method,
+            shipping_method=self.shipping_method,
+            tag=self.tag,
+            assignee=self.assignee,
+            lead_source=self.lead_source,
+            channel=self.channel.value if self.channel else "",
+            total_min=self.total_min,
+            total_max=self.total_max,
+            created_from=self.created_from,
+            created_to=self.created_to,
+        )
 
 
 # --------------------------------------------------------------------------- answers

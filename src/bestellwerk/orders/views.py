@@ -157,12 +157,15 @@ def _page_context(request: HttpRequest, order: Order) -> dict[str, Any]:
     }
 
 
-def _render_sections(request: HttpRequest, number: int, sections: tuple[str, ...]) -> HttpResponse:
-    """Answer an htmx change with `sections` (and the ALWAYS ones) as out-of-band swaps."""
+def _render_sections(
+    request: HttpRequest, number: int, sections: tuple[str, ...], focus: str = ""
+) -> HttpResponse:
+    """Answer an htmx change with `sections` (and the ALWAYS ones) as out-of-band swaps;
+    `focus` names the input that gets `autofocus` (htmx focuses it after the swap)."""
     if not request.htmx:
         return redirect("orders:page", number=number)
     order = get_order(number=number)
-    context = {**_page_context(request, order), "oob": True}
+    context = {**_page_context(request, order), "oob": True, "focus": focus}
     names = dict.fromkeys((*sections, *ALWAYS_SECTIONS))
     html = "".join(
         render_to_string(f"{PAGE_TEMPLATE}#{name}", context, request=request) for name in names
@@ -204,6 +207,7 @@ def _apply(
     change: Callable[[int], object],
     rerender: tuple[str, ...],
     respond: Callable[[], HttpResponse] | None = None,
+    focus: str = "",
 ) -> HttpResponse:
     """Run one service call with the posted version; render what changed (or `respond()`)
     or the refusal."""
@@ -217,7 +221,7 @@ def _apply(
         return _render_error(request, number, section, error)
     if respond is not None:
         return respond()
-    return _render_sections(request, number, rerender)
+    return _render_sections(request, number, rerender, focus=focus)
 
 
 # --------------------------------------------------------------------------- pages
@@ -427,6 +431,8 @@ def order_cart(request: HttpRequest, number: int) -> HttpResponse:
             number=number, lines=lines, actor=actor, expected_version=version
         ),
         ("cart_figures",) if figures_only else ("cart",),
+        # After adding a product the next one is typed right away.
+        focus="product-search" if data.get("add_sku") else "",
     )
 
 
