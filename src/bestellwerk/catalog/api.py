@@ -2,13 +2,13 @@
 
 from typing import Annotated
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router
 
 from bestellwerk.api.auth import authorize
 from bestellwerk.api.idempotency import run_idempotent
-from bestellwerk.api.pagination import keyset_page
+from bestellwerk.api.pagination import KeysetPage, keyset_page
 from bestellwerk.api.schemas import COMMON_ERRORS
 from bestellwerk.catalog import services
 from bestellwerk.catalog.models import Product
@@ -39,7 +39,9 @@ def _product_answer(sku: str) -> Product:
 
 
 @router.get("/products", response={200: ProductListOut, **COMMON_ERRORS})
-def list_products_endpoint(request: HttpRequest, query: Query[ProductListQuery]):
+def list_products_endpoint(
+    request: HttpRequest, query: Query[ProductListQuery]
+) -> KeysetPage[Product]:
     """Products by SKU; keyset pages via `next_cursor`."""
     authorize(request, "products.view")
     return keyset_page(
@@ -52,7 +54,7 @@ def list_products_endpoint(request: HttpRequest, query: Query[ProductListQuery])
 
 
 @router.post("/products", response={201: ProductOut, **COMMON_ERRORS})
-def create_product_endpoint(request: HttpRequest, payload: ProductIn):
+def create_product_endpoint(request: HttpRequest, payload: ProductIn) -> HttpResponse:
     """Honours `Idempotency-Key`."""
     actor = authorize(request, "products.edit")
 
@@ -64,13 +66,13 @@ def create_product_endpoint(request: HttpRequest, payload: ProductIn):
 
 
 @router.get("/products/{sku}", response={200: ProductOut, **COMMON_ERRORS})
-def get_product_endpoint(request: HttpRequest, sku: Sku):
+def get_product_endpoint(request: HttpRequest, sku: Sku) -> Product:
     authorize(request, "products.view")
     return _product_answer(sku)
 
 
 @router.patch("/products/{sku}", response={200: ProductOut, **COMMON_ERRORS})
-def update_product_endpoint(request: HttpRequest, sku: Sku, payload: ProductUpdateIn):
+def update_product_endpoint(request: HttpRequest, sku: Sku, payload: ProductUpdateIn) -> Product:
     authorize(request, "products.edit")
     services.update_product(
         sku=sku,
@@ -83,7 +85,7 @@ def update_product_endpoint(request: HttpRequest, sku: Sku, payload: ProductUpda
 
 
 @router.post("/products/{sku}/stock", response={200: ProductOut, **COMMON_ERRORS})
-def adjust_stock_endpoint(request: HttpRequest, sku: Sku, payload: StockChangeIn):
+def adjust_stock_endpoint(request: HttpRequest, sku: Sku, payload: StockChangeIn) -> Product:
     """A manual stock correction, recorded as a stock movement with its reason."""
     actor = authorize(request, "stock.adjust")
     services.adjust_product_stock(sku=sku, delta=payload.delta, reason=payload.reason, actor=actor)

@@ -1,13 +1,14 @@
 """Coupons over REST."""
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
 from bestellwerk.api.auth import authorize
 from bestellwerk.api.idempotency import run_idempotent
-from bestellwerk.api.pagination import keyset_page
+from bestellwerk.api.pagination import KeysetPage, keyset_page
 from bestellwerk.api.schemas import COMMON_ERRORS
 from bestellwerk.promotions import services
+from bestellwerk.promotions.models import Coupon
 from bestellwerk.promotions.schemas import CouponIn, CouponListOut, CouponListQuery, CouponOut
 from bestellwerk.promotions.selectors import search_coupons
 
@@ -15,7 +16,9 @@ router = Router(tags=["coupons"])
 
 
 @router.get("/coupons", response={200: CouponListOut, **COMMON_ERRORS})
-def list_coupons_endpoint(request: HttpRequest, query: Query[CouponListQuery]):
+def list_coupons_endpoint(
+    request: HttpRequest, query: Query[CouponListQuery]
+) -> KeysetPage[Coupon]:
     """Coupons by code; keyset pages via `next_cursor`."""
     authorize(request, "coupons.view")
     return keyset_page(
@@ -28,7 +31,7 @@ def list_coupons_endpoint(request: HttpRequest, query: Query[CouponListQuery]):
 
 
 @router.post("/coupons", response={201: CouponOut, **COMMON_ERRORS})
-def create_coupon_endpoint(request: HttpRequest, payload: CouponIn):
+def create_coupon_endpoint(request: HttpRequest, payload: CouponIn) -> HttpResponse:
     """Honours `Idempotency-Key`."""
     authorize(request, "coupons.edit")
     values = payload.model_dump()

@@ -28,12 +28,12 @@ class CarrierListOut(Schema):
 
 
 @router.get("/shipping-methods", response={200: ShippingMethodListOut, **COMMON_ERRORS})
-def list_shipping_methods_endpoint(request: HttpRequest):
+def list_shipping_methods_endpoint(request: HttpRequest) -> dict[str, list[ShippingMethod]]:
     authorize(request, "settings.view")
     return {"items": active_settings(ShippingMethod)}
 
 
 @router.get("/carriers", response={200: CarrierListOut, **COMMON_ERRORS})
-def list_carriers_endpoint(request: HttpRequest):
+def list_carriers_endpoint(request: HttpRequest) -> dict[str, list[Carrier]]:
     authorize(request, "settings.view")
     return {"items": active_settings(Carrier)}
