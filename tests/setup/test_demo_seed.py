@@ -54,3 +54,20 @@ def test_the_command_prints_what_it_made(db):
     call_command("seed_demo", orders=12, customers=5, stdout=out)
     assert "Demo shop: 60 products, 5 customers, 4 coupons, 12 orders" in out.getvalue()
     assert Order.objects.count() == 12
+
+
+class Interrupted(Exception):
+    pass
+
+
+def test_an_interrupted_demo_leaves_the_shop_empty(db):
+    # Given a demo stopped after its orders were written (as Ctrl-C would)
+    def interrupt(message: str) -> None:
+        raise Interrupted(message)
+
+    with pytest.raises(Interrupted):
+        seed_demo_shop(orders=8, customers=4, progress=interrupt)
+    # Then nothing of it stays, so the next start seeds again
+    assert not Order.objects.exists()
+    assert not Product.objects.exists()
+    assert not Customer.objects.exists()

@@ -59,7 +59,7 @@ HISTORY_DAYS = 548  # about 18 months
 # Completed orders older than this get a shorter history (created shipped, then completed):
 # nobody reads them step by step, and it halves the time the demo takes to load.
 SHORT_HISTORY_DAYS = 60
-BATCH_SIZE = 250  # orders per transaction: fast on SQLite, short enough to not starve others
+BATCH_SIZE = 250  # orders whose history is backdated together
 
 # username, first name, last name, role
 DEMO_STAFF = [
@@ -606,27 +606,25 @@ class DemoShop:
         started = timezone.now()
         summary = DemoSummary()
         # The history is not news: nothing is queued; events are marked dispatched below.
-        with override_settings(
-            TASKS={"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+        # One transaction: an interrupted demo leaves an empty shop, seeded again next start.
+        with (
+            override_settings(
+                TASKS={"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+            ),
+            transaction.atomic(),
         ):
             admin = self._staff()
             customer_data = self._customers()
             plans = self._plan(customer_data, [sku for sku, *_rest in CATALOG])
-            with transaction.atomic():
-                products = self._products(plans, admin)
-                coupons = self._coupons()
-                customer_ids = self._create_customers(customer_data)
-            summary.products, summary.coupons, summary.customers = (
-                len(products),
-                coupons,
-                len(customer_ids),
-            )
+            products = self._products(plans, admin)
+            summary.coupons = self._coupons()
+            customer_ids = self._create_customers(customer_data)
+            summary.products, summary.customers = len(products), len(customer_ids)
             api_actor = self._api_actor(admin)
             for start in range(0, len(plans), BATCH_SIZE):
                 batch = plans[start : start + BATCH_SIZE]
-                with transaction.atomic():
-                    numbers = [self._write(plan, customer_ids, api_actor) for plan in batch]
-                    self._backdate(batch, numbers)
+                numbers = [self._write(plan, customer_ids, api_actor) for plan in batch]
+                self._backdate(batch, numbers)
                 self.progress(f"{start + len(batch)} / {len(plans)} orders")
             self._backdate_customers(plans, customer_ids)
         summary.orders = len(plans)
