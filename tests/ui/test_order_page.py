@@ -796,3 +796,16 @@ def test_a_refunded_order_offers_no_status_change(sales_client, actor, order):
     html = sales_client.get(page_url(order)).content.decode()
 
     assert "Status ändern…" not in html and 'id="status-dialog"' not in html
+
+
+def test_an_expired_session_sends_htmx_to_the_login_page(client, order):
+    response = client.post(
+        page_url(order, "notes"),
+        {"version": order.version, "body": "x"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL=f"http://testserver/orders/{order.number}/",
+    )
+
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == f"/login/?next=%2Forders%2F{order.number}%2F"
+    assert not order.notes.exists()

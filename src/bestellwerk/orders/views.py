@@ -7,13 +7,16 @@ refused change answers with the section's error box only, so nothing the user ty
 """
 
 from collections.abc import Callable
+from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Q, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -69,6 +72,32 @@ TAG_SUGGESTIONS = 200
 STATUS_HISTORY_TYPES = frozenset(
     {OrderEventType.DRAFT_CREATED, OrderEventType.CREATED, OrderEventType.STATUS_CHANGED}
 )
+
+
+def requires(
+    capability: str,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """The staff guard (`permission_required_for`), plus: an htmx request whose session ran
+    out sends the browser to the login page instead of swapping the login form into a
+    section."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        guarded = permission_required_for(capability)(view)
+
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.htmx and not request.user.is_authenticated:
+                response = HttpResponse(status=204)
+                page = request.htmx.current_url_abs_path or request.get_full_path()
+                response["HX-Redirect"] = (
+                    f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': page})}"
+                )
+                return response
+            return guarded(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -227,7 +256,7 @@ def _apply(
 # --------------------------------------------------------------------------- pages
 
 
-@permission_required_for("orders.edit")
+@requires("orders.edit")
 def order_new(request: HttpRequest) -> HttpResponse:
     """POST creates an empty draft (channel manual) and opens it; GET asks to confirm, so a
     prefetching browser or a reloaded tab never creates drafts."""
@@ -238,14 +267,14 @@ def order_new(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@permission_required_for("orders.view")
+@requires("orders.view")
 def order_page(request: HttpRequest, number: int) -> HttpResponse:
     order = _load_order(number)
     return render(request, PAGE_TEMPLATE, _page_context(request, order))
 
 
 @require_GET
-@permission_required_for("orders.view")
+@requires("orders.view")
 def order_section(request: HttpRequest, number: int, section: str) -> HttpResponse:
     """One section on its own (the address editor, or a reload after an error)."""
     if section != "addresses":
@@ -259,7 +288,7 @@ def order_section(request: HttpRequest, number: int, section: str) -> HttpRespon
 
 
 @require_POST
-@permission_required_for("orders.edit")
+@requires("orders.edit")
 def order_customer(request: HttpRequest, number: int) -> HttpResponse:
     if "customer_id" not in request.POST:
         # Enter pressed in the search box: nothing was chosen, nothing changes.
@@ -278,8 +307,8 @@ def order_customer(request: HttpRequest, number: int) -> HttpResponse:
 
 
 @require_POST
-@permission_required_for("orders.edit")
-@permission_required_for("customers.edit")
+@requires("orders.edit")
+@requires("customers.edit")
 def order_customer_new(request: HttpRequest, number: int) -> HttpResponse:
     """Create a customer inline and make them the order's customer, in one transaction
     (a stale page creates no orphan customer)."""
@@ -307,7 +336,7 @@ def order_customer_new(request: HttpRequest, number: int) -> HttpResponse:
 
 
 @require_GET
-@permission_required_for("customers.view")
+@requires("customers.view")
 def lookup_customers(request: HttpRequest) -> HttpResponse:
     """Customers matching what is typed (name, company, e-mail, phone, city)."""
     query = " ".join(request.GET.get("q", "").split())[:MAX_LOOKUP_QUERY]
@@ -330,7 +359,7 @@ def lookup_customers(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@permission_required_for("orders.edit")
+@requires("orders.edit")
 def lookup_products(request: HttpRequest) -> HttpResponse:
     """Products for sale whose SKU starts with, or whose name contains, what is typed."""
     query = request.GET.get("q", "").strip()[:MAX_LOOKUP_QUERY]
@@ -350,7 +379,7 @@ def lookup_products(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@permission_required_for("orders.edit")
+@requires("orders.edit")
 def order_assignment(request: HttpRequest, number: int) -> HttpResponse:
     return _apply(
         request,
@@ -368,7 +397,7 @@ def order_assignment(request: HttpRequest, number: int) -> HttpResponse:
 
 
 @require_POST
-@permission_required_for("orders.edit")
+@requires("orders.edit")
 def order_addresses(request: HttpRequest, number: int) -> HttpResponse:
     """Save both addresses, or (`use_billing`) ship to the billing address."""
     if parse_bool(request.POST, "use_billing"):
@@ -396,7 +425,7 @@ def order_addresses(request: HttpRequest, number: int) -> HttpResponse:
 
 
 @require_POST
-@permission_required_for("orders.edit")
+@requires("orders.edit")
 def order_cart(request: HttpRequest, number: int) -> HttpResponse:
     """The whole cart as posted, changed by the button pressed: add a product, add a custom
     line, remove a line, apply/remove the coupon, or (`figures`) new quantities only, where
@@ -440,7 +469,7 @@ def order_cart(request: HttpRequest, number: int) -> HttpResponse:
 
 
 @require_POST
-@permission_required_for("orders.edit")
+@requires("orders.edit")
 def order_payment_method(request: HttpRequest, number: int) -> HttpResponse:
     return _apply(
         request,
@@ -457,7 +486,7 @@ def order_payment_method(request: HttpRequest, number: int) -> HttpResponse:
 
 
 @require_POST
-@permission_required_for("orders.payments")
+@requires("orders.payments")
 def order_payment_status(request: HttpRequest, number: int) -> HttpResponse:
     return _apply(
         request,
@@ -477,7 +506,7 @@ def order_payment_status(request: HttpRequest, number: int) -> HttpResponse:
 
 
 @require_POST
-@permission_required_for("orders.edit")
+@requires("orders.edit")
 def order_shipping_method(request: HttpRequest, number: int) -> HttpResponse:
     return _apply(
         request,
@@ -494,7 +523,7 @@ def order_shipping_method(request: HttpRequest, number: int) -> HttpResponse:
 
 
 @require_POST
-@permission_required_for("orders.shipments")
+@requires("orders.shipments")
 def order_shipment_add(request: HttpRequest, number: int) -> HttpResponse:
     """A carrier from the list, or (carrier 'other') a custom name, and the tracking code."""
     carrier = request.POST.get("carrier", "")
@@ -515,7 +544,7 @@ def order_shipment_add(request: HttpRequest, number: int) -> HttpResponse:
 
 
 @require_POST
-@permission_required_for("orders.shipments")
+@requires("orders.shipments")
 def order_shipment_tracking(request: HttpRequest, number: int, shipment_id: int) -> HttpResponse:
     return _apply(
         request,
@@ -536,7 +565,7 @@ def order_shipment_tracking(request: HttpRequest, number: int, shipment_id: int)
 
 
 @require_POST
-@permission_required_for("orders.status")
+@requires("orders.status")
 def order_status(request: HttpRequest, number: int) -> HttpResponse:
     data = request.POST
     return _apply(
@@ -558,7 +587,7 @@ def order_status(request: HttpRequest, number: int) -> HttpResponse:
 
 
 @require_POST
-@permission_required_for("orders.edit")
+@requires("orders.edit")
 def order_place(request: HttpRequest, number: int) -> HttpResponse:
     """Place the draft; the whole page changes (it is an order now), so reload it."""
     data = request.POST
@@ -590,7 +619,7 @@ def order_place(request: HttpRequest, number: int) -> HttpResponse:
 
 
 @require_POST
-@permission_required_for("orders.notes")
+@requires("orders.notes")
 def order_note(request: HttpRequest, number: int) -> HttpResponse:
     return _apply(
         request,
@@ -607,7 +636,7 @@ def order_note(request: HttpRequest, number: int) -> HttpResponse:
 
 
 @require_POST
-@permission_required_for("orders.edit")
+@requires("orders.edit")
 def order_tags(request: HttpRequest, number: int) -> HttpResponse:
     add = [request.POST["add"]] if request.POST.get("add", "").strip() else []
     remove = [request.POST["remove"]] if request.POST.get("remove", "").strip() else []
