@@ -138,3 +138,39 @@ def test_a_refund_the_service_refuses_shows_its_message(sales_client, order):
     assert response.status_code == 422
     assert "nicht bezahlt" in response.content.decode()
     assert not Refund.objects.exists()
+
+
+def test_the_order_page_can_include_the_section_with_one_tag(rf, sales_user, paid_order):
+    from django.template import Context, Template
+
+    request = rf.get("/orders/")
+    request.user = sales_user
+    html = Template("{% load payments %}{% order_payments order %}").render(
+        Context({"order": paid_order, "request": request})
+    )
+
+    assert 'id="order-payments"' in html
+    assert "54,60" in html
+
+
+def test_the_section_is_a_fixed_number_of_queries(sales_client, paid_order, actor):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bestellwerk.payments.services import RefundLineInput, refund_order
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = sales_client.get(
+                f"/orders/{paid_order.number}/payments/", headers={"HX-Request": "true"}
+            )
+        assert response.status_code == 200
+        return len(captured)
+
+    refund_order(number=paid_order.number, actor=actor, lines=[RefundLineInput("KAF-1", 1)])
+    with_one = queries()
+    for amount in ("1.00", "2.00", "3.00"):
+        refund_order(number=paid_order.number, actor=actor, amount=amount)
+    refund_order(number=paid_order.number, actor=actor, lines=[RefundLineInput("TAS-1", 1)])
+
+    assert queries() == with_one

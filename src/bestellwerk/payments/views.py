@@ -162,10 +162,11 @@ def payments_context(order_number: int) -> dict[str, Any]:
 @permission_required_for("orders.payments")
 @require_GET
 def order_payments(request: HttpRequest, number: int) -> HttpResponse:
-    context = payments_context(number)
+    """The payments section on a page of its own (the order page includes it with
+    `{% order_payments order %}`); htmx gets the section alone."""
     if request.htmx:
-        return render(request, "payments/_order_payments.html", context)
-    return render(request, "payments/order_payments.html", context)
+        return render(request, "payments/_order_payments.html", payments_context(number))
+    return render(request, "payments/order_payments.html", {"order": get_order(number=number)})
 
 
 @permission_required_for("orders.payments")
