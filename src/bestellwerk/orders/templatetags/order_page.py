@@ -1,5 +1,6 @@
 """Template helpers of the order page: money, addresses and the timeline in words."""
 
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -11,6 +12,15 @@ from bestellwerk.core.money import round_money
 from bestellwerk.orders.models import OrderEvent, OrderEventType, OrderStatus, PaymentStatus
 
 register = template.Library()
+
+# Apps that record event types of their own (e-mails, automations, webhooks) put them in
+# words here from their AppConfig.ready(): {event type: describe(data) -> text}.
+EVENT_DESCRIBERS: dict[str, Callable[[dict[str, Any]], str]] = {}
+
+
+def register_event_describer(event_type: str, describe: Callable[[dict[str, Any]], str]) -> None:
+    EVENT_DESCRIBERS[event_type] = describe
+
 
 # How each address field is laid out on paper (lines of the postal address).
 ADDRESS_LAYOUT: tuple[tuple[str, ...], ...] = (
@@ -225,4 +235,6 @@ def describe_event(event: OrderEvent, code_labels: dict[str, dict[str, str]] | N
         return _stock_moved(data, deducted=kind == OrderEventType.STOCK_DEDUCTED)
     if kind == OrderEventType.TAGS_CHANGED:
         return _tags_changed(data)
+    if kind in EVENT_DESCRIBERS:
+        return EVENT_DESCRIBERS[kind](data)
     return str(event.get_type_display())
