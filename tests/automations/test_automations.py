@@ -339,3 +339,26 @@ def test_a_step_refused_by_a_rule_fails_without_retry_and_changes_nothing(order,
     assert (step_run.status, step_run.attempts) == (RunStatus.FAILED, 1)
     assert "invalid_tag" in step_run.error
     assert not order.tags.exists()
+
+
+def test_the_timeline_describes_steps_and_deliveries(order, http_receiver, run_db_worker):
+    from django.utils import translation
+
+    from bestellwerk.orders.templatetags.order_page import describe_event
+
+    endpoint = WebhookEndpoint.objects.create(
+        name="CRM", url=http_receiver.url, secret="s", event_types=["created"]
+    )
+    automation = Automation.objects.create(name="Markieren", trigger=Trigger.ORDER_CREATED)
+    AutomationStep.objects.create(
+        automation=automation, position=1, action=StepAction.ADD_ORDER_TAGS, tags="neu"
+    )
+    run_db_worker()
+    step = OrderEvent.objects.get(type=OrderEventType.AUTOMATION_STEP)
+    delivered = OrderEvent.objects.get(type=OrderEventType.WEBHOOK_DELIVERED)
+    with translation.override("de"):
+        assert describe_event(step) == (
+            "Automation „Markieren“, Schritt 1: Bestell-Tags hinzufügen – Erledigt"
+        )
+        assert describe_event(delivered) == "Webhook „CRM“ hat created erhalten (HTTP 200)"
+    assert endpoint.deliveries.count() == 1

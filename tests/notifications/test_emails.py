@@ -389,3 +389,34 @@ def test_the_workers_sweeper_runs_the_email_webhook_and_step_sweeps(
     # then the e-mail went out
     assert EmailLog.objects.get(order=order).status == EmailStatus.SENT
     assert len(smtp.messages) == 1
+
+
+def test_the_order_timeline_says_which_mail_went_to_whom(
+    order, smtp_port, settings, admin_user, client, run_db_worker
+):
+    from django.utils import translation
+
+    from bestellwerk.orders.templatetags.order_page import describe_event
+
+    # given the first attempt failed (no server) and the retry succeeded
+    settings.EMAIL_RETRY_BASE_SECONDS = 0.2
+    run_db_worker()
+    inbox = SmtpInbox(port=smtp_port)
+    inbox.start()
+    try:
+        time.sleep(0.3)
+        run_db_worker()
+    finally:
+        inbox.stop()
+    # then the timeline reads both attempts in words, in German
+    failed = OrderEvent.objects.get(order=order, type=OrderEventType.EMAIL_FAILED)
+    sent = OrderEvent.objects.get(order=order, type=OrderEventType.EMAIL_SENT)
+    with translation.override("de"):
+        assert describe_event(sent) == (
+            f"E-Mail „Ihre Bestellung {order.number} bei Bestellwerk Demo-Shop“ "
+            "an erika@example.de gesendet"
+        )
+        text = describe_event(failed)
+    assert text.startswith(f"E-Mail „Ihre Bestellung {order.number}")
+    assert "an erika@example.de fehlgeschlagen (Versuch 1)" in text
+    assert text.endswith("wird erneut versucht")
