@@ -77,6 +77,8 @@ class Command(BaseCommand):
     def run_batch(self, *, sweep: bool) -> None:
         if sweep and (swept := sweep_outbox()):
             logger.info("Outbox sweep dispatched %s event(s).", swept)
+        if sweep:
+            run_extra_sweeps()
         if settings.REDIS_URL:
             call_command("rqworker", "default", burst=True, job_class="django_tasks_rq.backend.Job")
         else:
