@@ -372,20 +372,17 @@ def test_the_sweep_requeues_an_email_whose_task_was_lost(
 def test_the_workers_sweeper_runs_the_email_webhook_and_step_sweeps(
     order, smtp, settings, commit, run_db_worker
 ):
+    from django.core.management import call_command
     from django_tasks_db.models import DBTaskResult
-
-    from bestellwerk.core.management.commands.worker import run_extra_sweeps
 
     # given a confirmation whose send task was lost
     settings.OUTBOX_SWEEP_GRACE_SECONDS = 0
     with commit():
         sweep_outbox(older_than=timedelta(0))
     DBTaskResult.objects.all().delete()
-    # when `bestellwerk worker`'s sweeper thread runs its extra sweeps (WORKER_SWEEPS)
-    assert len(settings.WORKER_SWEEPS) == 3
-    with commit():
-        run_extra_sweeps()
-    run_db_worker()
+    # when `bestellwerk worker --batch` runs (its sweeps include WORKER_SWEEPS)
+    assert "bestellwerk.notifications.services.sweep_emails" in settings.WORKER_SWEEPS
+    call_command("worker", batch=True, verbosity=0)
     # then the e-mail went out
     assert EmailLog.objects.get(order=order).status == EmailStatus.SENT
     assert len(smtp.messages) == 1
