@@ -290,3 +290,25 @@ def test_screenshot_of_the_order_page(logged_in_page, live_server, placed_order)
     path = screenshot(page, "order_page")
 
     assert path.exists() and path.stat().st_size > 10_000
+
+
+def test_quick_changes_in_several_sections_wait_for_each_other(
+    logged_in_page, live_server, placed_order
+):
+    page = open_order(logged_in_page, live_server, placed_order)
+
+    # three changes fired without waiting for the answers in between
+    page.get_by_label("Menge von Tasse Steingut").fill("2")
+    page.get_by_role("button", name="Als bezahlt markieren").click()
+    page.get_by_label("Tag hinzufügen").fill("Telefon")
+    page.get_by_label("Tag hinzufügen").press("Enter")
+    page.get_by_label("Lead-Quelle", exact=True).select_option("google")
+
+    expect(page.get_by_test_id("order-tag")).to_have_text("Telefon")
+    expect(page.get_by_test_id("payment-status")).to_have_text("Bezahlt")
+    expect(page.get_by_test_id("total-goods")).to_have_text("59,60\xa0€")
+    expect(page.get_by_test_id("timeline")).to_contain_text("Lead-Quelle: – → Google")
+    expect(page.get_by_role("alert")).to_have_count(0)
+    placed_order.refresh_from_db()
+    assert placed_order.payment_status == "paid" and placed_order.lead_source.code == "google"
+    assert placed_order.lines.get(sku="TAS-1").quantity == 2
