@@ -158,3 +158,23 @@ def test_the_apps_speak_german_first():
         assert str(Automation._meta.verbose_name_plural) == "Automationen"
         assert str(StepAction.ADD_CUSTOMER_TAGS.label) == "Kunden-Tags hinzufügen"
         assert str(TEMPLATE_VARIABLES[1][1]) == "Bestellnummer"
+
+
+def test_the_preview_fills_event_variables_from_the_orders_latest_event(order, staff_client, actor):
+    from bestellwerk.orders.services import add_shipment
+
+    # given a parcel with a tracking link
+    add_shipment(
+        number=order.number,
+        actor=actor,
+        carrier_name="DHL",
+        tracking_code="JJD000390007",
+        tracking_url="https://track.example/JJD000390007",
+    )
+    template = EmailTemplate.objects.get(code="shipment", language="de")
+    response = staff_client.get(
+        f"/admin/notifications/emailtemplate/{template.pk}/preview/?order={order.number}"
+    )
+    body = response.content.decode()
+    assert "Sendungsnummer: JJD000390007." in body
+    assert "Sendung verfolgen: https://track.example/JJD000390007" in body

@@ -13,7 +13,7 @@ from bestellwerk.notifications.rendering import (
     build_order_context,
     render_template_strings,
 )
-from bestellwerk.notifications.selectors import preview_order
+from bestellwerk.notifications.selectors import preview_event_data, preview_order
 
 
 @admin.register(EmailTemplate)
@@ -70,7 +70,11 @@ class EmailTemplateAdmin(admin.ModelAdmin):
                     subject=template.subject,
                     body_text=template.body_text,
                     body_html=template.body_html,
-                    context=build_order_context(order, language=template.language),
+                    context=build_order_context(
+                        order,
+                        language=template.language,
+                        event_data=preview_event_data(order=order, template_code=template.code),
+                    ),
                 )
             except ServiceError as exc:
                 error = exc.message
