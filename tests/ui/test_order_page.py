@@ -809,3 +809,21 @@ def test_an_expired_session_sends_htmx_to_the_login_page(client, order):
     assert response.status_code == 204
     assert response["HX-Redirect"] == f"/login/?next=%2Forders%2F{order.number}%2F"
     assert not order.notes.exists()
+
+
+def test_a_status_change_short_of_stock_is_refused_inside_the_dialog(
+    sales_client, actor, order, coffee
+):
+    Product.objects.filter(pk=coffee.pk).update(stock_quantity=1)
+
+    response = hx_post(
+        sales_client,
+        page_url(order, "status"),
+        {"version": order.version, "status": "processing", "adjust_stock": "1"},
+    )
+
+    html = response.content.decode()
+    assert oob_ids(response) == {"errors-status"}
+    assert "Nicht genug Bestand für KAF-1." in html and "KAF-1: 1 auf Lager" in html
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PENDING

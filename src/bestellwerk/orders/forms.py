@@ -162,7 +162,3 @@ class NewCustomerForm(forms.Form):
             for field, value in self.cleaned_data.items()
             if value and field != "email"
         }
-
-    @staticmethod
-    def field_labels() -> dict[str, str]:
-        return {name: str(field.label) for name, field in NewCustomerForm.base_fields.items()}
