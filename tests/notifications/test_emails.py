@@ -417,3 +417,23 @@ def test_the_order_timeline_says_which_mail_went_to_whom(
     assert text.startswith(f"E-Mail „Ihre Bestellung {order.number}")
     assert "an erika@example.de fehlgeschlagen (Versuch 1)" in text
     assert text.endswith("wird erneut versucht")
+
+
+def test_an_order_placed_with_notify_customer_false_sends_no_confirmation(
+    order, smtp, commit, run_db_worker
+):
+    # given the confirmation of the fixture order went out
+    run_db_worker()
+    assert len(smtp.messages) == 1
+    # when a silent `created` (e.g. an import) is recorded for it
+    with commit():
+        record_order_event(
+            order=order,
+            type=OrderEventType.CREATED,
+            actor=Actor.system(),
+            data={"status": "pending", "notify_customer": False},
+        )
+    run_db_worker()
+    # then no second confirmation is sent
+    assert len(smtp.messages) == 1
+    assert EmailLog.objects.count() == 1

@@ -35,7 +35,9 @@ def _to_customer(event: OrderEvent, template_code: str) -> None:
 def send_order_emails(event: OrderEvent) -> None:
     data = event.data or {}
     if event.type == OrderEventType.CREATED:
-        _to_customer(event, EmailKind.ORDER_CONFIRMATION)
+        # An importer (or any caller) may place an order silently with notify_customer false.
+        if data.get("notify_customer", True):
+            _to_customer(event, EmailKind.ORDER_CONFIRMATION)
     elif event.type == OrderEventType.STATUS_CHANGED:
         template_code = STATUS_KINDS.get(data.get("to", ""))
         if template_code is None:
