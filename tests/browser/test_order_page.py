@@ -226,6 +226,10 @@ def test_change_status_to_shipped_with_stock_confirmation(
     assert Product.objects.get(sku="TAS-1").stock_quantity == 9
     assert_no_reload(page)
 
+    # and the product list shows the new stock too
+    page.goto(f"{live_server.url}/products/")
+    expect(page.locator('tr[data-sku="KAF-1"] td').nth(4)).to_have_text("8")
+
 
 def test_two_editors_the_second_save_is_refused_with_a_reload_link(
     browser, logged_in_page, log_in, browser_user, live_server, placed_order
