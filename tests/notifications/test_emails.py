@@ -437,3 +437,18 @@ def test_an_order_placed_with_notify_customer_false_sends_no_confirmation(
     # then no second confirmation is sent
     assert len(smtp.messages) == 1
     assert EmailLog.objects.count() == 1
+
+
+def test_the_payments_apps_payment_link_reaches_the_customer(placed, smtp, commit, run_db_worker):
+    from bestellwerk.payments.services import send_payment_link
+
+    # when staff send a payment link through the payments service
+    with commit():
+        sent = send_payment_link(number=placed.number, actor=Actor.system())
+    run_db_worker()
+    # then the customer's e-mail carries that very link and the amount owed
+    [message] = smtp.messages
+    assert message["Subject"] == f"Bitte bezahlen Sie Bestellung {placed.number}"
+    assert sent.url in text_of(message)
+    assert f'href="{sent.url}"' in html_of(message)
+    assert f"{placed.total:.2f}".replace(".", ",") + " €" in text_of(message)
