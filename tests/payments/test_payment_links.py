@@ -165,3 +165,23 @@ def test_without_keys_and_without_demo_card_orders_are_paid_by_transfer(
 def test_amount_owed_in_link_is_the_order_total(order, actor):
     sent = send_payment_link(number=order.number, actor=actor)
     assert sent.link.amount == Decimal("54.60") == order.total
+
+
+def test_a_cancelled_orders_link_no_longer_takes_payment(
+    client, card_order, actor, stripe_settings
+):
+    from bestellwerk.orders.services import set_order_status
+
+    sent = send_payment_link(number=card_order.number, actor=actor)
+    set_order_status(number=card_order.number, status="cancelled", actor=actor)
+
+    page = client.get(_path(sent.url)).content.decode()
+    checkout = client.post(_path(sent.url) + "checkout/")
+
+    assert 'data-testid="closed"' in page
+    assert "/checkout/" not in page
+    assert checkout.status_code == 422
+    assert not stripe_settings.posted("/v1/checkout/sessions")
+    with pytest.raises(ServiceError) as error:
+        send_payment_link(number=card_order.number, actor=actor)
+    assert error.value.code == "invalid_transition"

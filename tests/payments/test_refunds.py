@@ -297,3 +297,12 @@ def test_an_idempotency_key_reused_for_another_refund_is_a_conflict(paid_order, 
         refund_order(number=paid_order.number, actor=actor, amount="11.00", idempotency_key="k-1")
     assert error.value.code == "idempotency_conflict"
     assert Refund.objects.count() == 1
+
+
+def test_asking_for_status_refunded_with_a_partial_refund_is_fine_anywhere(paid_order, actor):
+    refund = refund_order(
+        number=paid_order.number, actor=actor, amount="5.00", set_status_refunded=True
+    )
+
+    assert refund.status == "succeeded"
+    assert _order(paid_order.number).status == "pending"

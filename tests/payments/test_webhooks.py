@@ -170,3 +170,10 @@ def test_two_sessions_paid_record_two_payments_and_mark_paid_once(
 
     assert Payment.objects.count() == 2
     assert len(_paid_events(card_order)) == 1
+
+
+def test_a_genuine_event_that_cannot_be_applied_is_refused(client, card_order, stripe_settings):
+    payload = checkout_completed(card_order.number, 0)
+
+    assert post_webhook(client, payload, sign(payload)).status_code == 400
+    assert not Payment.objects.exists()

@@ -75,6 +75,11 @@ class SentPaymentLink:
     url: str
 
 
+def is_payable(order: Order) -> bool:
+    """Whether a customer may still pay the order (not a draft, not cancelled or refunded)."""
+    return not order.is_draft and order.status not in CLOSED_STATUSES
+
+
 def payment_page_path(token: str) -> str:
     return reverse("payments:pay", args=[token])
 
@@ -89,7 +94,7 @@ def send_payment_link(
     Earlier links stay valid until they expire: they always show what is owed now.
     """
     order = lock_order(number, expected_version)
-    if order.is_draft or order.status in CLOSED_STATUSES:
+    if not is_payable(order):
         raise ServiceError(
             "invalid_transition",
             _("A payment link is only sent for a placed, open order."),
@@ -129,6 +134,8 @@ def start_checkout(*, token: str, return_url: str) -> str:
     """
     link = get_payment_link(token=token)
     order = link.order
+    if not is_payable(order):
+        raise ServiceError("order_closed", _("This order can no longer be paid."))
     owed = amount_owed(order=order)
     if owed <= 0:
         raise ServiceError("already_paid", _("This order is paid already."))
@@ -237,6 +244,8 @@ class _RefundPlan:
     amount: Decimal
     shipping: Decimal
     lines: list[RefundLine]
+    # Whether this refund gives back everything still refundable.
+    completes: bool
 
 
 def refund_order(
@@ -404,7 +413,12 @@ def _plan_refund(
             % {"refundable": format_money(summary.refundable)},
             fields={"amount": format_money(amount), "refundable": format_money(summary.refundable)},
         )
-    return _RefundPlan(amount=amount, shipping=shipping, lines=plan_lines)
+    return _RefundPlan(
+        amount=amount,
+        shipping=shipping,
+        lines=plan_lines,
+        completes=amount == summary.refundable,
+    )
 
 
 def _payment_to_refund(order: Order, amount: Decimal) -> Payment | None:
@@ -476,6 +490,7 @@ def _open_refund(
     plan = _plan_refund(order, amount=value, lines=lines, include_shipping=include_shipping)
     if (
         set_status_refunded
+        and plan.completes
         and order.status != OrderStatus.REFUNDED
         and not can_transition(order.status, OrderStatus.REFUNDED)
     ):

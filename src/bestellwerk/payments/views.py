@@ -58,6 +58,7 @@ def _pay_page(request: HttpRequest, token: str, *, error: str = "") -> HttpRespo
         "order": order,
         "lines": order.lines.order_by("position", "id"),
         "owed": selectors.amount_owed(order=order),
+        "payable": services.is_payable(order),
         "shop": ShopSettings.load(),
         "method": method,
         "online": provider.hosts_checkout,
@@ -141,6 +142,10 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
         return JsonResponse({"error": "invalid signature"}, status=400)
     except (ValueError, KeyError, TypeError):
         return JsonResponse({"error": "invalid payload"}, status=400)
+    except ServiceError as exc:
+        # A genuine event we cannot apply (e.g. a zero amount): retrying will not help.
+        logger.warning("Stripe notification refused: %s", exc.message)
+        return JsonResponse({"error": exc.code}, status=400)
     return JsonResponse({"received": True})
 
 
