@@ -115,3 +115,11 @@ def test_logout_ends_the_session(sales_client):
 
     assert response.status_code == 302
     assert sales_client.get("/orders/").status_code == 302
+
+
+def test_forbidden_page_explains_itself_in_german(warehouse_client):
+    response = warehouse_client.get("/customers/")
+
+    assert response.status_code == 403
+    assert "Nicht erlaubt" in response.text
+    assert 'href="/orders/"' in response.text

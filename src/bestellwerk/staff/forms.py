@@ -3,6 +3,7 @@
 from typing import Any
 
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from bestellwerk.accounts.models import User
@@ -104,8 +105,12 @@ class OrderFilterForm(forms.Form):
     )
     cursor = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, data: QueryDict | None = None, *args: Any, **kwargs: Any) -> None:
+        if data is not None and not data.get("limit"):
+            # Show the page size in use, not the first option, when the URL names none.
+            data = data.copy()
+            data["limit"] = str(DEFAULT_PAGE_SIZE)
+        super().__init__(data, *args, **kwargs)
         self.fields["payment_method"].choices = _coded_choices(PaymentMethod.objects.all())
         self.fields["shipping_method"].choices = _coded_choices(ShippingMethod.objects.all())
         self.fields["lead_source"].choices = _coded_choices(LeadSource.objects.all())

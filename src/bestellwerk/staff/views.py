@@ -180,13 +180,20 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required_for("products.view")
 def product_list(request: HttpRequest) -> HttpResponse:
     query = _search_term(request)
-    threshold = ShopSettings.load().low_stock_threshold
+    shop = ShopSettings.load()
+    threshold = shop.low_stock_threshold
     low_stock = request.GET.get("low_stock") == "1"
     return _render_list(
         request,
         "staff/product_list.html",
         search_products(query, low_stock_below=threshold if low_stock else None),
-        {"nav_section": "products", "q": query, "low_stock": low_stock, "threshold": threshold},
+        {
+            "nav_section": "products",
+            "q": query,
+            "low_stock": low_stock,
+            "threshold": threshold,
+            "currency": shop.currency,
+        },
     )
 
 
