@@ -4,6 +4,7 @@ import hashlib
 import hmac
 import json
 import time
+from pathlib import Path
 
 import pytest
 
@@ -20,13 +21,24 @@ pytestmark = REAL_COMMITS
 SECRET = "whsec_test-secret"
 
 
+def documented_verifier():
+    """The receiver's snippet of docs/webhooks.md, executed as written."""
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "webhooks.md").read_text()
+    snippet = doc.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec(compile(snippet, "docs/webhooks.md", "exec"), namespace)
+    return namespace["verify_bestellwerk_signature"]
+
+
 def receiver_checks_signature(request: dict, secret: str = SECRET) -> bool:
     """What docs/webhooks.md tells a receiver to do, written independently of our code."""
     header = request["headers"]["Bestellwerk-Signature"]
     parts = dict(item.split("=", 1) for item in header.split(","))
     signed = parts["t"].encode() + b"." + request["body"]
     expected = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, parts["v1"]) and abs(time.time() - int(parts["t"])) < 300
+    fresh = abs(time.time() - int(parts["t"])) < 300
+    documented = documented_verifier()(secret, request["body"], header)
+    return hmac.compare_digest(expected, parts["v1"]) and fresh and documented
 
 
 @pytest.fixture
@@ -186,6 +198,10 @@ def test_signature_helpers_reject_tampering_and_old_timestamps():
     old = sign_body(secret=SECRET, body=body, timestamp=int(time.time()) - 3600)
     assert not verify_signature(secret=SECRET, body=body, header=old)
     assert not verify_signature(secret=SECRET, body=body, header="garbage")
+    documented = documented_verifier()
+    assert documented(SECRET, body, header)
+    assert not documented(SECRET, b'{"a":2}', header)
+    assert not documented(SECRET, body, old)
 
 
 def test_the_admin_form_offers_every_type_but_webhook_delivered(client, admin_user):
