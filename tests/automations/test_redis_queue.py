@@ -1,7 +1,8 @@
 """The same e-mails, automations and webhooks on the Redis queue (django-tasks-rq + rq).
 
 Runs whenever Redis answers (REDIS_URL's host, else 127.0.0.1:6379) on a database number of
-its own (13, flushed before and after); required, not skipped, when CI is set.
+its own (13, or REDIS_TEST_DB; flushed before and after); required, not skipped, when CI is
+set.
 """
 
 import os
@@ -37,7 +38,8 @@ from bestellwerk.orders.services import set_order_status
 
 pytestmark = pytest.mark.django_db
 
-OWN_REDIS_DB = 13
+# A database number of our own (flushed by these tests); REDIS_TEST_DB separates parallel runs.
+OWN_REDIS_DB = int(os.environ.get("REDIS_TEST_DB", "13"))
 
 
 def redis_test_url() -> str:
