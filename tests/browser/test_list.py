@@ -136,3 +136,26 @@ def test_screenshot_of_the_list(logged_in_page, three_orders, live_server):
     path = screenshot(page, "order-list")
 
     assert path.exists() and path.stat().st_size > 10_000
+
+
+def test_select_the_whole_page_and_assign_with_the_keyboard(
+    logged_in_page, three_orders, live_server, browser_user
+):
+    page = logged_in_page
+    page.goto(f"{live_server.url}/orders/")
+    status_field = page.get_by_label("Neuer Status", exact=True)
+    assert status_field.is_visible()
+
+    # when: ticking the page's box with the space key and choosing "assign"
+    page.get_by_label("Alle Bestellungen dieser Seite auswählen").focus()
+    page.keyboard.press("Space")
+    page.get_by_label("Sammelaktion", exact=True).select_option("assign")
+
+    # then: only the inputs of that action show
+    assert not status_field.is_visible()
+    page.get_by_label("Neu zuständig").select_option("bruno")
+    page.get_by_role("button", name="Weiter…").click()
+    page.get_by_text("3 Bestellungen ausgewählt.").wait_for()
+    page.get_by_role("button", name="Bestätigen").press("Enter")
+    page.get_by_text("3 Bestellungen geändert.").wait_for()
+    assert set(Order.objects.values_list("assignee__username", flat=True)) == {"bruno"}
