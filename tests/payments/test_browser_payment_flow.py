@@ -80,6 +80,8 @@ def test_link_demo_payment_and_partial_refund_with_restock(
     page.goto(f"{live_server.url}/orders/{number}/payments/")
     page.get_by_role("link", name="Erstatten").click()
     page.get_by_label("KAF-1 · Kaffee Crema 1 kg").fill("1")
+    # The dialog computes the amount as the server does; staff could change it.
+    expect(page.get_by_label("Betrag (EUR)")).to_have_value("19.90")
     page.get_by_label("Grund").fill("Packung beschädigt")
     page.get_by_role("button", name="Erstatten").click()
     expect(page.get_by_test_id("refund-list")).to_contain_text("Erfolgreich")

@@ -99,8 +99,8 @@ def test_an_unpaid_order_has_nothing_to_refund(order, actor):
         ({"amount": "1.234"}, "invalid_amount"),
         ({"amount": "zehn"}, "invalid_amount"),
         ({}, "invalid_refund"),
-        ({"amount": "1.00", "lines": [RefundLineInput(sku="KAF-1", quantity=1)]}, "invalid_refund"),
-        ({"amount": "1.00", "include_shipping": True}, "invalid_refund"),
+        ({"amount": "0", "lines": [RefundLineInput(sku="KAF-1", quantity=1)]}, "invalid_amount"),
+        ({"amount": "54.61", "include_shipping": True}, "refund_exceeds_paid"),
         ({"amount": "1.00", "reason": "x" * 501}, "invalid_reason"),
         ({"lines": [RefundLineInput(sku="NOPE", quantity=1)]}, "invalid_lines"),
         ({"lines": [RefundLineInput(sku="KAF-1", quantity=3)]}, "invalid_lines"),
@@ -162,6 +162,21 @@ def test_lines_and_shipping_are_refunded_at_their_line_totals(paid_order, actor)
         "amount": "19.90",
     }
     assert event["shipping"] == "4.90"
+
+
+def test_the_computed_amount_of_lines_may_be_edited(paid_order, actor):
+    refund = refund_order(
+        number=paid_order.number,
+        actor=actor,
+        lines=[RefundLineInput(sku="KAF-1", quantity=1)],
+        amount="15.00",
+        restock=True,
+    )
+
+    assert refund.amount == Decimal("15.00")
+    assert [(line.sku, line.quantity, line.amount) for line in refund.lines.all()] == [
+        ("KAF-1", 1, Decimal("19.90"))
+    ]
 
 
 def test_a_line_is_not_refunded_beyond_its_quantity_nor_shipping_twice(paid_order, actor):

@@ -75,12 +75,12 @@ def test_the_refund_form_lists_the_lines_with_what_is_left(sales_client, paid_or
     html = response.content.decode()
     assert "KAF-1" in html and "TAS-1" in html
     assert 'name="qty_0"' in html and 'max="2"' in html
+    assert 'data-total="39.80"' in html
     assert 'name="idempotency_key"' in html
 
 
 def _refund_form(**values):
     form = {
-        "mode": "lines",
         "qty_0": "1",
         "qty_1": "0",
         "reason": "Bruch",
@@ -116,20 +116,34 @@ def test_submitting_the_form_refunds_and_a_double_submit_refunds_once(sales_clie
 def test_an_amount_over_the_bound_shows_the_error_and_refunds_nothing(sales_client, paid_order):
     response = sales_client.post(
         f"/orders/{paid_order.number}/refunds/new",
-        _refund_form(mode="amount", amount="60.00", qty_0="0"),
+        _refund_form(amount="60.00", qty_0="0"),
     )
 
     assert response.status_code == 422
     assert not Refund.objects.exists()
 
 
-def test_the_amount_mode_needs_an_amount(sales_client, paid_order):
+def test_a_form_without_quantities_shipping_or_amount_is_refused(sales_client, paid_order):
     response = sales_client.post(
-        f"/orders/{paid_order.number}/refunds/new", _refund_form(mode="amount", qty_0="0")
+        f"/orders/{paid_order.number}/refunds/new", _refund_form(qty_0="0")
     )
 
     assert response.status_code == 422
-    assert "Bitte den zu erstattenden Betrag eingeben." in response.content.decode()
+    assert "Bitte Mengen oder Versand wählen oder einen Betrag eingeben." in (
+        response.content.decode()
+    )
+    assert not Refund.objects.exists()
+
+
+def test_the_computed_amount_edited_by_staff_is_refunded(sales_client, paid_order):
+    response = sales_client.post(
+        f"/orders/{paid_order.number}/refunds/new", _refund_form(amount="15.00")
+    )
+
+    assert response.status_code == 302
+    refund = Refund.objects.get()
+    assert refund.amount == Decimal("15.00")
+    assert [(line.sku, line.quantity) for line in refund.lines.all()] == [("KAF-1", 1)]
 
 
 def test_a_refund_the_service_refuses_shows_its_message(sales_client, order):

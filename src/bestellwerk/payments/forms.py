@@ -1,5 +1,6 @@
 """The staff refund form: quantities per line (with shipping) or an amount."""
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -10,14 +11,13 @@ from bestellwerk.payments.services import MAX_REASON_LENGTH, RefundLineInput
 
 
 class RefundForm(forms.Form):
-    mode = forms.ChoiceField(
-        label=_("Refund"),
-        choices=[("lines", _("Lines and quantities")), ("amount", _("An amount"))],
-        initial="lines",
-        widget=forms.RadioSelect,
-    )
     amount = forms.DecimalField(
-        label=_("Amount"), required=False, min_value=0.01, max_digits=12, decimal_places=2
+        label=_("Amount"),
+        required=False,
+        min_value=Decimal("0.01"),
+        max_digits=12,
+        decimal_places=2,
+        help_text=_("Computed from the lines and shipping; you may change it."),
     )
     include_shipping = forms.BooleanField(label=_("Refund shipping"), required=False)
     reason = forms.CharField(
@@ -37,8 +37,7 @@ class RefundForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.refundable_lines = lines
         self.summary = summary
-        self.fields["amount"].max_value = summary.refundable
-        self.fields["amount"].widget.attrs["max"] = str(summary.refundable)
+        self.fields["amount"].widget.attrs.update(max=str(summary.refundable), step="0.01")
         for index, line in enumerate(lines):
             self.fields[f"qty_{index}"] = forms.IntegerField(
                 label=f"{line.sku} {line.name}",
@@ -46,6 +45,16 @@ class RefundForm(forms.Form):
                 min_value=0,
                 max_value=line.refundable_quantity,
                 initial=0,
+                # What the refund dialog's script needs to compute the amount as we do.
+                widget=forms.NumberInput(
+                    attrs={
+                        "data-refund-line": "",
+                        "data-quantity": line.quantity,
+                        "data-refundable": line.refundable_quantity,
+                        "data-total": str(line.total),
+                        "data-rest": str(line.total - line.refunded_amount),
+                    }
+                ),
             )
 
     def line_rows(self) -> list[tuple[RefundableLine, forms.BoundField]]:
@@ -53,8 +62,13 @@ class RefundForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        if cleaned.get("mode") == "amount" and cleaned.get("amount") is None:
-            self.add_error("amount", _("Enter the amount to refund."))
+        quantities = [cleaned.get(f"qty_{i}") for i in range(len(self.refundable_lines))]
+        if (
+            cleaned.get("amount") is None
+            and not any(quantities)
+            and not cleaned.get("include_shipping")
+        ):
+            raise forms.ValidationError(_("Choose quantities or shipping, or enter an amount."))
         return cleaned
 
     def service_arguments(self) -> dict[str, Any]:
@@ -65,11 +79,14 @@ class RefundForm(forms.Form):
             "notify_customer": data["notify_customer"],
             "set_status_refunded": data["set_status_refunded"],
         }
-        if data["mode"] == "amount":
-            return {**common, "amount": data["amount"]}
         lines = [
             RefundLineInput(sku=line.sku, quantity=data[f"qty_{i}"])
             for i, line in enumerate(self.refundable_lines)
             if data.get(f"qty_{i}")
         ]
-        return {**common, "lines": lines, "include_shipping": data["include_shipping"]}
+        return {
+            **common,
+            "amount": data["amount"],
+            "lines": lines,
+            "include_shipping": data["include_shipping"],
+        }

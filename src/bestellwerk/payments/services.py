@@ -262,7 +262,8 @@ def refund_order(
     idempotency_key: str | None = None,
     expected_version: int | None = None,
 ) -> Refund:
-    """Give money back: an `amount`, or `lines` (+ shipping) whose amounts are computed.
+    """Give money back: an `amount`, or `lines` (+ shipping) whose amount is computed from
+    the line totals; with both, `amount` replaces the computed one (staff edited it).
 
     Through a provider that refunds online, the refund is written `pending` and committed
     first (its amount is reserved), then requested from the provider outside any lock, and
@@ -314,12 +315,6 @@ def _check_refund_input(
     reason: str,
     idempotency_key: str | None,
 ) -> Decimal | None:
-    if amount is not None and (lines or include_shipping):
-        raise ServiceError(
-            "invalid_refund",
-            _("Refund either an amount or lines (with shipping), not both."),
-            fields={"amount": "given with lines"},
-        )
     if amount is None and not lines and not include_shipping:
         raise ServiceError(
             "invalid_refund",
@@ -369,43 +364,19 @@ def _plan_refund(
     summary = refund_summary(order=order)
     plan_lines: list[RefundLine] = []
     shipping = ZERO
-    if amount is None:
-        available = {line.sku: line for line in refundable_lines(order=order)}
-        wanted: dict[str, int] = defaultdict(int)
-        errors: dict[str, str] = {}
-        for index, item in enumerate(lines or []):
-            key = f"lines[{index}]"
-            if (
-                isinstance(item.quantity, bool)
-                or not isinstance(item.quantity, int)
-                or not 1 <= item.quantity <= MAX_QUANTITY
-            ):
-                errors[f"{key}.quantity"] = f"a whole number from 1 to {MAX_QUANTITY}"
-            elif item.sku not in available:
-                errors[f"{key}.sku"] = f"order {order.number} has no line {item.sku!r}"
-            else:
-                wanted[item.sku] += item.quantity
-        for sku, quantity in wanted.items():
-            line = available[sku]
-            if quantity > line.refundable_quantity:
-                errors[f"lines.{sku}"] = f"at most {line.refundable_quantity} left to refund"
-                continue
-            plan_lines.append(
-                RefundLine(
-                    sku=sku, name=line.name, quantity=quantity, amount=line.amount_for(quantity)
-                )
-            )
-        if errors:
-            raise ServiceError("invalid_lines", _("Some refund lines are invalid."), fields=errors)
+    if lines or include_shipping:
+        plan_lines = _plan_refund_lines(order, lines or [])
         if include_shipping:
             shipping = summary.shipping_refundable
-        amount = sum((line.amount for line in plan_lines), ZERO) + shipping
-        if amount <= 0:
+        computed = sum((line.amount for line in plan_lines), ZERO) + shipping
+        if amount is None and computed <= 0:
             raise ServiceError(
                 "nothing_to_refund",
                 _("The chosen lines and shipping add up to nothing to refund."),
-                fields={"amount": format_money(amount)},
+                fields={"amount": format_money(computed)},
             )
+        # Staff may edit the computed amount (within what is refundable).
+        amount = computed if amount is None else amount
     if amount > summary.refundable:
         raise ServiceError(
             "refund_exceeds_paid",
@@ -419,6 +390,37 @@ def _plan_refund(
         lines=plan_lines,
         completes=amount == summary.refundable,
     )
+
+
+def _plan_refund_lines(order: Order, lines: list[RefundLineInput]) -> list[RefundLine]:
+    """Unsaved refund lines at their share of the line totals; every quantity checked."""
+    available = {line.sku: line for line in refundable_lines(order=order)}
+    wanted: dict[str, int] = defaultdict(int)
+    errors: dict[str, str] = {}
+    for index, item in enumerate(lines):
+        key = f"lines[{index}]"
+        if (
+            isinstance(item.quantity, bool)
+            or not isinstance(item.quantity, int)
+            or not 1 <= item.quantity <= MAX_QUANTITY
+        ):
+            errors[f"{key}.quantity"] = f"a whole number from 1 to {MAX_QUANTITY}"
+        elif item.sku not in available:
+            errors[f"{key}.sku"] = f"order {order.number} has no line {item.sku!r}"
+        else:
+            wanted[item.sku] += item.quantity
+    plan_lines = []
+    for sku, quantity in wanted.items():
+        line = available[sku]
+        if quantity > line.refundable_quantity:
+            errors[f"lines.{sku}"] = f"at most {line.refundable_quantity} left to refund"
+            continue
+        plan_lines.append(
+            RefundLine(sku=sku, name=line.name, quantity=quantity, amount=line.amount_for(quantity))
+        )
+    if errors:
+        raise ServiceError("invalid_lines", _("Some refund lines are invalid."), fields=errors)
+    return plan_lines
 
 
 def _payment_to_refund(order: Order, amount: Decimal) -> Payment | None:
