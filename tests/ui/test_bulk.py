@@ -85,7 +85,8 @@ def test_confirmed_status_change_deducts_stock_and_reports_refusals(
     assert coffee.stock_quantity == 5
     texts = messages_of(response)
     assert "3 Bestellungen geändert." in texts
-    assert any(str(mixed_orders["draft"].number) in text for text in texts)
+    draft_number = mixed_orders["draft"].number
+    assert f"Bestellung {draft_number} wurde nicht geändert: " in " ".join(texts)
 
 
 def test_status_change_without_stock_adjustment_leaves_stock(sales_client, mixed_orders, coffee):
@@ -220,3 +221,26 @@ def test_warehouse_may_change_status_but_not_tags(warehouse_client, make_order):
 def test_bulk_needs_post_and_a_session(sales_client, client, make_order):
     assert sales_client.get("/orders/bulk/").status_code == 405
     assert client.post("/orders/bulk/", {"action": "status"}).status_code == 302
+
+
+def test_stock_refusal_is_shown_in_german_with_the_products_short(sales_client, make_order, coffee):
+    # given: 10 coffee in stock, an order wants 11
+    order = make_order(lines=[LineInput(quantity=11, sku=coffee.sku)])
+
+    # when
+    response = post_bulk(
+        sales_client,
+        action="status",
+        status="processing",
+        orders=[order.number],
+        adjust_stock="on",
+        confirm="1",
+    )
+
+    # then
+    [text] = messages_of(response)
+    assert text.startswith(f"Bestellung {order.number} wurde nicht geändert: ")
+    assert "KAF-1" in text
+    assert "Not enough" not in text
+    order.refresh_from_db()
+    assert order.status == "pending"

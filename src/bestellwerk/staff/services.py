@@ -29,8 +29,11 @@ def set_user_language(*, user: User, language: str) -> User:
 @dataclass(frozen=True)
 class BulkFailure:
     number: int
-    code: str
-    message: str
+    error: ServiceError
+
+    @property
+    def code(self) -> str:
+        return self.error.code
 
 
 @dataclass
@@ -48,7 +51,7 @@ def _for_each_order(numbers: list[int], change: Callable[[int], object]) -> Bulk
         try:
             change(number)
         except ServiceError as error:
-            outcome.failed.append(BulkFailure(number, error.code, error.message))
+            outcome.failed.append(BulkFailure(number, error))
         else:
             outcome.done.append(number)
     return outcome

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from bestellwerk.accounts.permissions import has_permission
@@ -27,6 +27,7 @@ from bestellwerk.orders.selectors import (
     count_orders_by_status,
     list_orders,
 )
+from bestellwerk.orders.view_errors import describe_service_error
 from bestellwerk.staff.forms import (
     BULK_ACTION_CHOICES,
     BULK_CAPABILITIES,
@@ -56,6 +57,11 @@ from bestellwerk.staff.services import (
 )
 
 LIST_PAGE_SIZE = 50
+# The order list's own refusals, in the user's language.
+LIST_ERRORS = {
+    "invalid_cursor": gettext_lazy("This page link is no longer valid: start from the first page."),
+    "invalid_filter": gettext_lazy("A filter value is not valid."),
+}
 CUSTOMER_ORDERS_SHOWN = 20
 
 
@@ -112,7 +118,7 @@ def _order_list_context(request: HttpRequest) -> dict[str, Any]:
         )
         counts = count_orders_by_status(filters)
     except ServiceError as error:
-        context["error"] = error.message
+        context["error"] = LIST_ERRORS.get(error.code, error.message)
         return context
     context.update(
         sort=form.chosen_sort,
@@ -230,10 +236,12 @@ def _apply_bulk_action(request: HttpRequest, form: BulkActionForm, numbers: list
             % {"count": count},
         )
     for failure in outcome.failed:
+        described = describe_service_error(failure.error)
+        reason = " ".join([described.message, *described.details])
         messages.error(
             request,
             gettext("Order %(number)s was not changed: %(reason)s")
-            % {"number": failure.number, "reason": failure.message},
+            % {"number": failure.number, "reason": reason},
         )
 
 
