@@ -33,7 +33,9 @@ run: $(STAMP)
 	@echo "Sign in as admin / $${BESTELLWERK_DEMO_PASSWORD:-bestellwerk}. Stop with Ctrl-C."
 	@echo
 	@# The worker runs without DEBUG: with it, db_worker would restart itself on code changes.
+	@# Links in e-mails (payment links) point at this server unless PUBLIC_BASE_URL says otherwise.
 	@trap 'kill 0' EXIT INT TERM; \
+	export PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)}; \
 	$(BIN)/bestellwerk worker & \
 	DEBUG=$${DEBUG:-1} $(BIN)/bestellwerk runserver --noreload $(HOST):$(PORT)
 
