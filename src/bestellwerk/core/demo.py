@@ -1,7 +1,8 @@
 """The demo shop: a German tea, coffee and spice shop with 18 months of history.
 
 Everything is generated from one seeded `random.Random`, so the same scale and seed give
-the same catalogue, customers, order numbers, statuses and totals. Orders are built through
+the same catalogue, customers, order numbers, statuses and totals (on the same day: dates
+count back from today, with the seasons of the calendar). Orders are built through
 the real services (create_order, set_order_status, add_shipment, …) so totals, events,
 stock movements, coupon redemptions and search documents are exactly what staff would have
 produced by hand. Two things the services cannot know are added afterwards:
