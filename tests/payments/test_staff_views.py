@@ -188,3 +188,35 @@ def test_the_section_is_a_fixed_number_of_queries(sales_client, paid_order, acto
     refund_order(number=paid_order.number, actor=actor, lines=[RefundLineInput("TAS-1", 1)])
 
     assert queries() == with_one
+
+
+def test_the_owner_chooses_each_methods_provider_in_the_admin(client, admin_user):
+    from bestellwerk.payments.models import PaymentMethod
+
+    admin_user.is_superuser = True
+    admin_user.save()
+    client.force_login(admin_user)
+    method = PaymentMethod.objects.get(code="paypal")
+
+    response = client.post(
+        f"/admin/payments/paymentmethod/{method.pk}/change/",
+        {
+            "code": "paypal",
+            "name": "PayPal",
+            "name_en": "PayPal",
+            "provider": "stripe",
+            "is_active": "on",
+            "position": "4",
+        },
+    )
+    refused = client.post(
+        f"/admin/payments/paymentmethod/{method.pk}/change/",
+        {"code": "paypal", "name": "PayPal", "provider": "bitcoin", "position": "4"},
+    )
+
+    assert response.status_code == 302
+    assert refused.status_code == 200
+    method.refresh_from_db()
+    assert method.provider == "stripe"
+    assert client.get("/admin/payments/refund/").status_code == 200
+    assert client.get("/admin/payments/payment/add/").status_code == 403
