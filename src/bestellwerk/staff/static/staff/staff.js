@@ -24,6 +24,21 @@
       syncBulkFields();
     }
   });
-  document.addEventListener("DOMContentLoaded", syncBulkFields);
-  document.addEventListener("htmx:afterSettle", syncBulkFields);
+  // Bootstrap tooltips (e.g. on the export and print hooks), also for keyboard focus.
+  function initTooltips() {
+    if (!window.bootstrap) {
+      return;
+    }
+    document.querySelectorAll('[data-bs-toggle="tooltip"]').forEach(function (element) {
+      window.bootstrap.Tooltip.getOrCreateInstance(element);
+    });
+  }
+
+  function enhance() {
+    syncBulkFields();
+    initTooltips();
+  }
+
+  document.addEventListener("DOMContentLoaded", enhance);
+  document.addEventListener("htmx:afterSettle", enhance);
 })();
