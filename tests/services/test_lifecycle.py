@@ -29,7 +29,9 @@ def test_every_status_has_a_row_and_no_status_goes_to_itself_or_to_draft():
     assert {"processing", "on_hold", "shipped", "completed"} == STOCK_HOLDING
 
 
-@pytest.mark.parametrize(("current", "new", "held"), itertools.product(ALL, ALL, [False, True]))
+@pytest.mark.parametrize(
+    ("current", "new", "held"), list(itertools.product(ALL, ALL, [False, True]))
+)
 def test_stock_moves_only_on_a_crossing(current, new, held):
     effect = stock_effect(current, new, stock_held=held)
     crosses_in = current not in STOCK_HOLDING and new in STOCK_HOLDING
