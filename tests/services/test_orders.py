@@ -1006,3 +1006,18 @@ def test_events_carry_the_actor(order, db):
     )
     order = set_order_status(number=order.number, status="pending", actor=Actor.system())
     assert order.events.last().actor_kind == "system"
+
+
+@pytest.mark.parametrize("status", ["shipped", "completed", "cancelled"])
+def test_the_shipping_method_of_a_finished_order_is_locked_with_its_cart(
+    actor, order, snapshot, status
+):
+    set_order_status(number=order.number, status=status, actor=actor)
+    assert_refused(
+        "order_locked",
+        snapshot,
+        lambda: update_order(number=order.number, shipping_method="express", actor=actor),
+    )
+    # other details stay editable
+    order = update_order(number=order.number, payment_method="cash", actor=actor)
+    assert order.payment_method.code == "cash"

@@ -963,6 +963,8 @@ def update_order(
             order=order, type=OrderEventType.DETAILS_CHANGED, actor=actor, data=details
         )
         if "shipping_method" in details:
+            # Shipping is money: it is locked with the cart once the order is shipped.
+            _check_editable(order)
             lines = _current_lines(order)
             _apply_totals(order, lines)
             OrderLine.objects.bulk_update(lines, ["subtotal", "discount", "total", "tax"])
