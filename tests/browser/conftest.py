@@ -42,7 +42,10 @@ def browser_type_launch_args() -> dict[str, Any]:
     }
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: other test packages import these fixtures into their own
+# conftest, which registers a second `browser`; two Playwright sync instances must never be
+# alive at once, so each package stops its Chromium when its tests are done.
+@pytest.fixture(scope="package")
 def browser(browser_type_launch_args: dict[str, Any]) -> Iterator[Any]:
     if not CHROMIUM.exists():
         message = f"Chromium is missing at {CHROMIUM} (apt-get install chromium)"
