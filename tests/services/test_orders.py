@@ -1021,3 +1021,29 @@ def test_the_shipping_method_of_a_finished_order_is_locked_with_its_cart(
     # other details stay editable
     order = update_order(number=order.number, payment_method="cash", actor=actor)
     assert order.payment_method.code == "cash"
+
+
+def test_editing_the_billing_street_keeps_an_explicitly_chosen_customer(actor, coffee, billing):
+    company = create_customer(email="einkauf@firma.de", company="Firma GmbH", city="Köln")
+    order = create_order(
+        actor=actor,
+        customer_id=company.pk,
+        billing_address=billing,
+        lines=[LineInput(1, sku="KAF-1")],
+    )
+    order = update_order(
+        number=order.number, billing_address={**billing, "line1": "Neue Str. 5"}, actor=actor
+    )
+    assert order.customer == company
+    company.refresh_from_db()
+    assert (company.city, company.line1) == ("Köln", "")
+    assert not order.events.filter(type=OrderEventType.CUSTOMER_CHANGED).exists()
+    assert Customer.objects.count() == 1
+
+
+def test_editing_a_drafts_billing_creates_no_customer(actor, coffee, billing):
+    draft = create_order(actor=actor, status="draft", billing_address=billing)
+    update_order(
+        number=draft.number, billing_address={**billing, "email": "neu@example.de"}, actor=actor
+    )
+    assert not Customer.objects.exists()
