@@ -81,6 +81,11 @@ def generate(target: int) -> None:
         started = time.perf_counter()
         copy_orders(missing)
         print(f"bulk copies: {missing:,} orders in {elapsed(started)}")
+    # Fresh planner statistics, as autovacuum (PostgreSQL) or a maintenance job would keep.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def copy_orders(count: int) -> None:
