@@ -3,8 +3,10 @@
 import pytest
 from django.test import Client
 
+from bestellwerk.accounts.models import User
 
-def client_for(user) -> Client:
+
+def client_for(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client

@@ -38,7 +38,7 @@ class StatusTab:
 
 def status_tabs(counts: dict[str, int], *, selected: list[str]) -> list[StatusTab]:
     labels = dict(OrderStatus.choices)
-    all_orders = sum(n for status, n in counts.items() if status != OrderStatus.DRAFT)
+    all_orders = matching_count(counts, selected=[])
     tabs = [StatusTab("", gettext("All"), all_orders, active=not selected)]
     tabs += [
         StatusTab(status, str(labels[status]), counts.get(status, 0), selected == [status])
