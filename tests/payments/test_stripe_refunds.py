@@ -240,3 +240,16 @@ def test_the_sweep_leaves_day_old_refunds_for_a_person(stripe_paid_order, actor,
     assert retry_pending_refunds() == 0
     refund.refresh_from_db()
     assert refund.status == "pending"
+
+
+def test_stripe_not_reachable_at_all_leaves_the_refund_pending(
+    stripe_paid_order, actor, stripe_settings, settings
+):
+    settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing listens on the discard port
+
+    refund = refund_order(number=stripe_paid_order.number, actor=actor, amount="5.00")
+
+    assert refund.status == "pending"
+    assert refund.provider_reference is None
+    assert refund.failure_message
+    assert Order.objects.get(pk=stripe_paid_order.pk).payment_status == "paid"

@@ -286,13 +286,21 @@ def refund_order(
     )
     if not created or refund.status != RefundStatus.PENDING:
         return refund
-    result = provider.refund(
-        refund_reference=refund.payment.refund_reference,
-        amount=refund.amount,
-        refund_id=refund.pk,
-        idempotency_key=_provider_idempotency_key(refund),
-    )
-    return _settle_refund(refund_id=refund.pk, result=result, actor=actor)
+    return _settle_refund(refund_id=refund.pk, result=_ask_provider(provider, refund), actor=actor)
+
+
+def _ask_provider(provider: PaymentProvider, refund: Refund) -> RefundResult:
+    try:
+        return provider.refund(
+            refund_reference=refund.payment.refund_reference,
+            amount=refund.amount,
+            refund_id=refund.pk,
+            idempotency_key=_provider_idempotency_key(refund),
+        )
+    except Exception:
+        # Whatever broke, the refund is committed as pending: the sweep asks again.
+        logger.exception("Refund %s: the provider call failed", refund.pk)
+        return RefundResult(status=RefundStatus.PENDING, message="The provider did not answer.")
 
 
 def _provider_idempotency_key(refund: Refund) -> str:
@@ -590,13 +598,7 @@ def retry_pending_refunds() -> int:
         except ProviderError as exc:
             logger.warning("Refund %s cannot be retried: %s", refund_id, exc.message)
             continue
-        result = provider.refund(
-            refund_reference=refund.payment.refund_reference,
-            amount=refund.amount,
-            refund_id=refund.pk,
-            idempotency_key=_provider_idempotency_key(refund),
-        )
-        _settle_refund(refund_id=refund_id, result=result, actor=actor)
+        _settle_refund(refund_id=refund_id, result=_ask_provider(provider, refund), actor=actor)
     return len(refund_ids)
 
 
