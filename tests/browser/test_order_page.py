@@ -216,6 +216,7 @@ def test_change_status_to_shipped_with_stock_confirmation(
     expect(dialog.get_by_text("KAF-1: −2")).to_be_visible()
     expect(dialog.get_by_label("Ja, Bestand anpassen")).to_be_checked()
     dialog.get_by_label("Kunden per E-Mail benachrichtigen").check()
+    screenshot(page, "order_status_dialog")
     dialog.get_by_role("button", name="Status ändern").click()
 
     expect(page.get_by_test_id("order-status")).to_have_text("Versandt")
