@@ -115,7 +115,7 @@ def test_notify_admins_mails_every_admin_address_in_the_shop_language(
 ):
     # given two admin addresses and an English shop
     shop = ShopSettings.load()
-    shop.admin_emails = "chef@shop.example\n\n lager@shop.example \n"
+    shop.admin_emails = "chef@shop.example\n\n lager@shop.example \nkein-at-zeichen\n"
     shop.default_language = "en"
     shop.save()
     # when the status changes with notify_admins only

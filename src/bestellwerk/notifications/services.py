@@ -86,7 +86,8 @@ def queue_order_email(
     render is logged as a failed e-mail (and on the timeline) instead of blocking the event.
     """
     recipient = recipient.strip()
-    if not recipient:
+    if not recipient or len(recipient) > 254 or "@" not in recipient:
+        # No (usable) address, e.g. a walk-in sale or a typo in the admin addresses.
         return None
     existing = EmailLog.objects.filter(
         event=event, recipient=recipient, template_code=template_code, source=source
