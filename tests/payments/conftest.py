@@ -49,6 +49,7 @@ class FakeStripe:
     # "succeeded", "pending", or an error: "invalid_request" (400), "server_error" (500).
     refund_answer: str = "succeeded"
     refunds_by_key: dict[str, dict[str, Any]] = field(default_factory=dict)
+    refunds_by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
     ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     def posted(self, path: str) -> list[dict[str, Any]]:
@@ -73,6 +74,17 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Request-Id", f"req_{next(self.fake.ids)}")
         self.end_headers()
         self.wfile.write(data)
+
+    def do_GET(self) -> None:
+        self.fake.requests.append({"method": "GET", "path": self.path})
+        refund_id = self.path.removeprefix("/v1/refunds/")
+        if self.headers.get("Authorization") != f"Bearer {STRIPE_TEST_KEY}":
+            self._answer(401, _error("invalid_request_error", "Invalid API Key provided."))
+        elif self.path.startswith("/v1/refunds/") and refund_id in self.fake.refunds_by_id:
+            self._answer(200, self.fake.refunds_by_id[refund_id])
+        else:
+            missing = f"No such refund: '{refund_id}'"
+            self._answer(404, _error("invalid_request_error", missing, "resource_missing"))
 
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
@@ -144,6 +156,7 @@ class _Handler(BaseHTTPRequestHandler):
         }
         if key:
             self.fake.refunds_by_key[key] = refund
+        self.fake.refunds_by_id[refund["id"]] = refund
         self._answer(200, refund)
 
 

@@ -253,3 +253,27 @@ def test_stripe_not_reachable_at_all_leaves_the_refund_pending(
     assert refund.provider_reference is None
     assert refund.failure_message
     assert Order.objects.get(pk=stripe_paid_order.pk).payment_status == "paid"
+
+
+def test_without_a_notification_the_sweep_asks_stripe_for_the_status_every_ten_minutes(
+    stripe_paid_order, actor, stripe_settings
+):
+    stripe_settings.refund_answer = "pending"
+    refund = refund_order(number=stripe_paid_order.number, actor=actor, amount="5.00")
+    assert retry_pending_refunds() == 0  # fresh: the notification may still come
+    Refund.objects.filter(pk=refund.pk).update(created_at=timezone.now() - timedelta(minutes=11))
+
+    assert retry_pending_refunds() == 1  # Stripe still says pending
+    assert retry_pending_refunds() == 0  # asked a moment ago
+    gets = [r for r in stripe_settings.requests if r["method"] == "GET"]
+    assert [r["path"] for r in gets] == [f"/v1/refunds/{refund.provider_reference}"]
+    refund.refresh_from_db()
+    assert refund.status == "pending"
+
+    stripe_settings.refunds_by_id[refund.provider_reference]["status"] = "succeeded"
+    Refund.objects.filter(pk=refund.pk).update(checked_at=timezone.now() - timedelta(minutes=11))
+    assert retry_pending_refunds() == 1
+
+    refund.refresh_from_db()
+    assert refund.status == "succeeded"
+    assert Order.objects.get(pk=stripe_paid_order.pk).payment_status == "partially_refunded"

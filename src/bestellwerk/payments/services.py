@@ -17,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -572,34 +573,49 @@ def _settle_refund(*, refund_id: int, result: RefundResult, actor: Actor) -> Ref
 # idempotency keys for 24 hours; older refunds are left pending for a person to check.
 REFUND_RETRY_AFTER = timedelta(minutes=2)
 REFUND_RETRY_UNTIL = timedelta(hours=23)
-REFUND_RETRY_BATCH = 50
+# A refund the provider answered `pending` is settled by its notification; should that
+# never come (webhook not set up), the sweep asks for its status this often.
+REFUND_CHECK_EVERY = timedelta(minutes=10)
+REFUND_SWEEP_BATCH = 50
 
 
 def retry_pending_refunds() -> int:
-    """The worker's sweep: ask the provider again about unanswered pending refunds."""
+    """The worker's sweep: ask the provider again about unanswered pending refunds, and
+    for the status of pending refunds it has not confirmed for a while."""
     now = timezone.now()
-    refund_ids = list(
-        Refund.objects.filter(
-            status=RefundStatus.PENDING,
+    online = Refund.objects.filter(status=RefundStatus.PENDING, payment__isnull=False).exclude(
+        provider=ManualProvider.code
+    )
+    unanswered = list(
+        online.filter(
             provider_reference__isnull=True,
-            payment__isnull=False,
             created_at__lt=now - REFUND_RETRY_AFTER,
             created_at__gt=now - REFUND_RETRY_UNTIL,
         )
-        .exclude(provider=ManualProvider.code)
         .order_by("created_at")
-        .values_list("pk", flat=True)[:REFUND_RETRY_BATCH]
+        .values_list("pk", flat=True)[:REFUND_SWEEP_BATCH]
+    )
+    unconfirmed = list(
+        online.filter(provider_reference__isnull=False, created_at__lt=now - REFUND_CHECK_EVERY)
+        .filter(Q(checked_at__isnull=True) | Q(checked_at__lt=now - REFUND_CHECK_EVERY))
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:REFUND_SWEEP_BATCH]
     )
     actor = Actor.system("refund retry")
-    for refund_id in refund_ids:
+    for refund_id in [*unanswered, *unconfirmed]:
         refund = Refund.objects.select_related("payment").get(pk=refund_id)
         try:
             provider = get_provider(refund.provider)
         except ProviderError as exc:
-            logger.warning("Refund %s cannot be retried: %s", refund_id, exc.message)
+            logger.warning("Refund %s cannot be asked about: %s", refund_id, exc.message)
             continue
-        _settle_refund(refund_id=refund_id, result=_ask_provider(provider, refund), actor=actor)
-    return len(refund_ids)
+        if refund.provider_reference:
+            Refund.objects.filter(pk=refund_id).update(checked_at=now)
+            result = provider.refund_status(provider_reference=refund.provider_reference)
+        else:
+            result = _ask_provider(provider, refund)
+        _settle_refund(refund_id=refund_id, result=result, actor=actor)
+    return len(unanswered) + len(unconfirmed)
 
 
 def apply_refund_update(*, update: RefundUpdate, actor: Actor) -> Refund | None:

@@ -95,6 +95,10 @@ class PaymentProvider(ABC):
         self, *, refund_reference: str, amount: Decimal, refund_id: int, idempotency_key: str
     ) -> RefundResult: ...
 
+    def refund_status(self, *, provider_reference: str) -> RefundResult:
+        """Where a refund the provider answered `pending` stands now."""
+        return RefundResult(status="pending", provider_reference=provider_reference)
+
 
 def to_cents(amount: Decimal) -> int:
     return int(round_money(amount) * 100)

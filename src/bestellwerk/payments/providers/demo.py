@@ -57,6 +57,9 @@ class DemoProvider(PaymentProvider):
         reference = f"re_demo_{secrets.token_hex(8)}"
         return RefundResult(status="succeeded", provider_reference=reference)
 
+    def refund_status(self, *, provider_reference: str) -> RefundResult:
+        return RefundResult(status="succeeded", provider_reference=provider_reference)
+
 
 def demo_checkout_enabled() -> bool:
     """Only without Stripe keys, and only where the demo is switched on (DEBUG by default)."""

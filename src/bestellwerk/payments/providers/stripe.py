@@ -105,6 +105,22 @@ class StripeProvider(PaymentProvider):
             message=update.message,
         )
 
+    def refund_status(self, *, provider_reference: str) -> RefundResult:
+        try:
+            refund = self.client.v1.refunds.retrieve(provider_reference)
+        except stripe.StripeError as exc:
+            return RefundResult(
+                status="pending",
+                provider_reference=provider_reference,
+                message=_stripe_message(exc),
+            )
+        update = _refund_update(refund.to_dict())
+        return RefundResult(
+            status=update.status,
+            provider_reference=update.provider_reference,
+            message=update.message,
+        )
+
 
 def _stripe_message(exc: stripe.StripeError) -> str:
     return (exc.user_message or str(exc) or exc.__class__.__name__)[:500]
