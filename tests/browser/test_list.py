@@ -123,7 +123,7 @@ def test_the_list_in_english(logged_in_page, three_orders, live_server):
     page = logged_in_page
     page.get_by_role("button", name="English").click()
 
-    page.get_by_role("link", name="New order").wait_for()
+    page.get_by_role("button", name="New order").wait_for()
     assert page.get_by_role("columnheader", name="Payment method").is_visible()
     assert page.locator(f'tr[data-order="{three_orders["max"].number}"]').get_by_text("Paid")
     screenshot(page, "order-list-en")

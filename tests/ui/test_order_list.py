@@ -24,8 +24,8 @@ def test_every_role_sees_the_order_list(admin_client_ui, sales_client, warehouse
 
 
 def test_only_roles_that_edit_orders_see_the_new_order_button(sales_client, warehouse_client):
-    assert 'href="/orders/new/"' in sales_client.get("/orders/").text
-    assert 'href="/orders/new/"' not in warehouse_client.get("/orders/").text
+    assert 'action="/orders/new/"' in sales_client.get("/orders/").text
+    assert 'action="/orders/new/"' not in warehouse_client.get("/orders/").text
 
 
 def test_a_row_shows_every_column(sales_client, make_order, sales_user):

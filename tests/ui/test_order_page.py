@@ -827,3 +827,19 @@ def test_a_status_change_short_of_stock_is_refused_inside_the_dialog(
     assert "Nicht genug Bestand für KAF-1." in html and "KAF-1: 1 auf Lager" in html
     order.refresh_from_db()
     assert order.status == OrderStatus.PENDING
+
+
+def test_the_payments_section_is_on_the_page_of_a_placed_order(
+    sales_client, warehouse_client, order, draft
+):
+    # Given a placed unpaid order and a draft
+    # When sales staff open them
+    placed_page = sales_client.get(page_url(order)).content.decode()
+    draft_page = sales_client.get(page_url(draft)).content.decode()
+
+    # Then the placed order offers a payment link and the draft has no payments section
+    assert 'id="order-payments"' in placed_page
+    assert "Zahlungslink senden" in placed_page
+    assert 'id="order-payments"' not in draft_page
+    # And the warehouse, who may not touch payments, does not see it
+    assert 'id="order-payments"' not in warehouse_client.get(page_url(order)).content.decode()
