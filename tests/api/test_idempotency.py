@@ -128,7 +128,7 @@ def test_products_and_coupons_replay(admin_api):
 
 @requires_postgres
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_retries_with_one_key_create_one_order(admin_user, coffee, billing):
     # Given eight clients sending the same request with the same key at the same moment
     body = {"billing_address": billing, "lines": [{"sku": "KAF-1", "quantity": 1}]}

@@ -29,7 +29,7 @@ from bestellwerk.promotions.models import Coupon, CouponRedemption
 from bestellwerk.promotions.services import create_coupon
 from tests.conftest import requires_postgres
 
-pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def race(calls: list[Callable[[], Any]]) -> list[str]:

@@ -194,7 +194,7 @@ def test_sweep_leaves_young_events_to_their_task_and_respects_the_limit(
 # ------------------------------------------------------------- real queues, real commits
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_event_committed_while_the_queue_was_down_is_dispatched_later(
     actor, billing, handler, caplog
 ):
@@ -226,7 +226,7 @@ def restore_signals():
         signal.signal(sig, previous)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_database_queue_dispatches_after_commit(actor, billing, handler, restore_signals):
     with override_settings(TASKS=DATABASE_QUEUE):
         # when an order is committed
@@ -246,7 +246,7 @@ def test_the_database_queue_dispatches_after_commit(actor, billing, handler, res
     assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_worker_command_sweeps_and_runs_the_queue_in_batch_mode(
     actor, billing, handler, restore_signals
 ):
