@@ -1,5 +1,6 @@
 from tests.notifications.support import (  # re-exported as fixtures for this directory
     commit,
+    database_queue_by_default,
     db_queue,
     http_receiver,
     run_db_worker,
@@ -7,4 +8,12 @@ from tests.notifications.support import (  # re-exported as fixtures for this di
     smtp_port,
 )
 
-__all__ = ["commit", "db_queue", "http_receiver", "run_db_worker", "smtp", "smtp_port"]
+__all__ = [
+    "commit",
+    "database_queue_by_default",
+    "db_queue",
+    "http_receiver",
+    "run_db_worker",
+    "smtp",
+    "smtp_port",
+]

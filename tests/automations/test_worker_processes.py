@@ -56,8 +56,10 @@ def coffee_automation() -> Automation:
 
 
 def test_db_worker_process_sends_the_confirmation_and_runs_the_automation(
-    coffee_automation, order, smtp, db_queue
+    db_queue, coffee_automation, order, smtp
 ):
+    # (db_queue first: the order's dispatch tasks are enqueued on the database queue even
+    # when the run has REDIS_URL set)
     # when a separate `db_worker --batch` process drains the database queue
     run_worker_process(
         ["db_worker", "--batch", "--no-startup-delay", "--no-reload", "-v", "0"], smtp=smtp

@@ -93,6 +93,13 @@ def db_queue(settings) -> None:
     settings.TASKS = DB_TASKS
 
 
+@pytest.fixture(autouse=True)
+def database_queue_by_default(settings) -> None:
+    """Tasks enqueued by fixtures (an order's dispatch) go to the database queue, not to a
+    Redis the run may have; the Redis tests switch the queue themselves."""
+    settings.TASKS = DB_TASKS
+
+
 @pytest.fixture
 def commit(django_capture_on_commit_callbacks) -> Callable:
     """`with commit(): service(...)` runs the on-commit hooks (enqueueing) like a real commit."""
