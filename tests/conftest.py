@@ -10,6 +10,9 @@ from bestellwerk.core.actors import Actor
 from bestellwerk.orders.inputs import LineInput
 from bestellwerk.orders.services import create_order
 
+# One Chromium for the whole run, for every package that drives a browser.
+pytest_plugins = ["tests.browser_support"]
+
 requires_postgres = pytest.mark.skipif(
     settings.IS_SQLITE, reason="needs PostgreSQL: run with DATABASE_URL set (CI does)"
 )

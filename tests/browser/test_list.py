@@ -5,7 +5,7 @@ import re
 import pytest
 
 from bestellwerk.orders.models import Order, PaymentStatus
-from tests.browser.conftest import screenshot
+from tests.browser_support import screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

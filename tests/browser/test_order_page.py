@@ -17,7 +17,7 @@ from bestellwerk.orders.inputs import LineInput
 from bestellwerk.orders.models import Order, OrderStatus
 from bestellwerk.orders.services import create_order
 from bestellwerk.promotions.models import Coupon
-from tests.browser.conftest import screenshot
+from tests.browser_support import screenshot
 
 pytestmark = [
     pytest.mark.browser,

@@ -17,25 +17,6 @@ import pytest
 
 from bestellwerk.orders.services import set_payment_status
 
-# The staff UI's browser fixtures (Chromium, live server, signed-in page) for the browser test.
-from tests.browser.conftest import (
-    browser,
-    browser_type_launch_args,
-    browser_user,
-    log_in,
-    logged_in_page,
-    page,
-)
-
-__all__ = [
-    "browser",
-    "browser_type_launch_args",
-    "browser_user",
-    "log_in",
-    "logged_in_page",
-    "page",
-]
-
 STRIPE_TEST_KEY = "sk_test_bestellwerk_standin"
 WEBHOOK_SECRET = "whsec_test_bestellwerk"
 

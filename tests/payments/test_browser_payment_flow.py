@@ -13,7 +13,7 @@ from bestellwerk.core.actors import Actor
 from bestellwerk.orders.inputs import LineInput
 from bestellwerk.orders.models import Order, OrderEventType
 from bestellwerk.orders.services import create_order
-from tests.browser.conftest import screenshot
+from tests.browser_support import screenshot
 
 pytestmark = [
     pytest.mark.browser,
