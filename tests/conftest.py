@@ -1,7 +1,10 @@
 """Fixtures that build on each other: staff users, tokens, products, orders."""
 
+from collections.abc import Iterator
+
 import pytest
 from django.conf import settings
+from django.test import override_settings
 
 from bestellwerk.accounts.models import Role, User
 from bestellwerk.accounts.services import create_api_token
@@ -16,6 +19,13 @@ pytest_plugins = ["tests.browser_support"]
 requires_postgres = pytest.mark.skipif(
     settings.IS_SQLITE, reason="needs PostgreSQL: run with DATABASE_URL set (CI does)"
 )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hashing() -> Iterator[None]:
+    """PBKDF2's deliberate slowness protects real passwords; in tests it only costs minutes."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture
