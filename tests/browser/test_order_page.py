@@ -92,6 +92,12 @@ def add_product(page, query: str, sku: str) -> None:
     search.fill(query)
     page.locator(f'[data-testid="product-result"][value="{sku}"]').click()
     expect(page.locator(f'[data-testid="cart-line"][data-sku="{sku}"]')).to_be_visible()
+    wait_for_htmx_idle(page)
+
+
+def wait_for_htmx_idle(page) -> None:
+    """Wait until no htmx request is in flight, as a person would before typing on."""
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
 
 
 def test_phone_order_for_a_new_customer_with_three_products_and_a_coupon(
