@@ -1,6 +1,16 @@
 """What each role may do. Every staff page and API call checks one of these."""
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
 from bestellwerk.accounts.models import Role, User
+
+ViewFunction = Callable[..., HttpResponse]
 
 # Capabilities, each granted to a set of roles.
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -26,3 +36,19 @@ def has_permission(user: User, permission: str) -> bool:
     if not user.is_active:
         return False
     return user.effective_role in PERMISSIONS[permission]
+
+
+def permission_required_for(capability: str) -> Callable[[ViewFunction], ViewFunction]:
+    """Decorate a function view: anonymous users go to the login page, signed-in users
+    without `capability` get 403."""
+
+    def decorator(view: ViewFunction) -> ViewFunction:
+        @wraps(view)
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not has_permission(request.user, capability):
+                raise PermissionDenied(capability)
+            return view(request, *args, **kwargs)
+
+        return login_required(guarded)
+
+    return decorator

@@ -6,8 +6,7 @@ from typing import Annotated, Any
 from ninja import Field, Schema
 from pydantic import BeforeValidator, PlainSerializer, StrictInt, WithJsonSchema
 
-from bestellwerk.catalog.models import VAT_RATE_VALUES
-from bestellwerk.core.money import format_money, parse_money
+from bestellwerk.core.money import VAT_RATE_VALUES, format_money, parse_money
 
 MONEY_PATTERN = r"^-?\d{1,7}(\.\d{1,2})?$"
 MAX_DB_INT = 2**63 - 1

@@ -4,9 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bestellwerk.core.models import ActorFields
-
-VAT_RATES = [(Decimal("19.00"), "19 %"), (Decimal("7.00"), "7 %"), (Decimal("0.00"), "0 %")]
-VAT_RATE_VALUES = frozenset(rate for rate, _label in VAT_RATES)
+from bestellwerk.core.money import VAT_RATES
 
 
 class Product(models.Model):

@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.db.models import F, Q
 
-from bestellwerk.catalog.models import VAT_RATE_VALUES, Product, StockMovement, StockReason
+from bestellwerk.catalog.models import Product, StockMovement, StockReason
 from bestellwerk.core.actors import Actor
 from bestellwerk.core.errors import ServiceError
-from bestellwerk.core.money import parse_money
+from bestellwerk.core.money import VAT_RATE_VALUES, parse_money
 from bestellwerk.core.tags import get_or_create_tags
 
 if TYPE_CHECKING:

@@ -5,6 +5,9 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 MAX_AMOUNT = Decimal("9999999.99")
+# The German VAT rates a line may carry (as stored: percent with two decimals).
+VAT_RATES = [(Decimal("19.00"), "19 %"), (Decimal("7.00"), "7 %"), (Decimal("0.00"), "0 %")]
+VAT_RATE_VALUES = frozenset(rate for rate, _label in VAT_RATES)
 
 
 def round_money(value: Decimal | int) -> Decimal:

@@ -22,11 +22,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from bestellwerk.accounts.models import User
-from bestellwerk.accounts.permissions import has_permission
-from bestellwerk.catalog.models import VAT_RATES, Product
+from bestellwerk.accounts.permissions import has_permission, permission_required_for
+from bestellwerk.catalog.models import Product
 from bestellwerk.core.actors import Actor
 from bestellwerk.core.errors import ServiceError
 from bestellwerk.core.models import Tag
+from bestellwerk.core.money import VAT_RATES
 from bestellwerk.customers.models import Customer
 from bestellwerk.customers.services import create_customer
 from bestellwerk.orders.forms import (
@@ -61,7 +62,6 @@ from bestellwerk.orders.services import (
 from bestellwerk.orders.view_errors import describe_service_error
 from bestellwerk.payments.models import PaymentMethod
 from bestellwerk.shipping.models import Carrier, ShippingMethod
-from bestellwerk.staff.permissions import permission_required_for
 
 PAGE_TEMPLATE = "orders/order_page.html"
 # Re-rendered after every change: the version every form sends, the header, the timeline.

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from bestellwerk.accounts.permissions import permission_required_for
 from bestellwerk.core.actors import Actor
 from bestellwerk.core.errors import ServiceError
 from bestellwerk.core.models import ShopSettings
@@ -28,7 +29,6 @@ from bestellwerk.orders.selectors import get_order
 from bestellwerk.payments import selectors, services
 from bestellwerk.payments.forms import RefundForm
 from bestellwerk.payments.providers.demo import read_demo_session, signed_completed_event
-from bestellwerk.staff.permissions import permission_required_for
 
 logger = logging.getLogger(__name__)
 

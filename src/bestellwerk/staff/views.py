@@ -15,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from bestellwerk.accounts.permissions import has_permission
+from bestellwerk.accounts.permissions import has_permission, permission_required_for
 from bestellwerk.core.actors import Actor
 from bestellwerk.core.errors import ServiceError
 from bestellwerk.core.models import ShopSettings
@@ -39,7 +39,6 @@ from bestellwerk.staff.forms import (
     OrderFilterForm,
     tag_suggestions,
 )
-from bestellwerk.staff.permissions import permission_required_for
 from bestellwerk.staff.selectors import (
     filter_querystring,
     matching_count,
