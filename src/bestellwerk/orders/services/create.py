@@ -1,0 +1,244 @@
+"""Creating orders and drafts, and placing a draft."""
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from bestellwerk.catalog.models import Product
+from bestellwerk.core.actors import Actor
+from bestellwerk.core.errors import ServiceError
+from bestellwerk.core.models import Counter, ShopSettings
+from bestellwerk.core.tags import get_or_create_tags
+from bestellwerk.customers.services import (
+    add_customer_tags,
+    find_customer_by_email,
+)
+from bestellwerk.orders.events import record_order_event
+from bestellwerk.orders.inputs import (
+    MAX_NOTE_LENGTH,
+    UNSET,
+    LineInput,
+)
+from bestellwerk.orders.lifecycle import PLACEABLE, stock_effect
+from bestellwerk.orders.models import (
+    Channel,
+    LeadSource,
+    Order,
+    OrderEventType,
+    OrderNote,
+    OrderStatus,
+    PaymentStatus,
+)
+from bestellwerk.orders.services.cart import (
+    change_cart,
+    current_lines,
+)
+from bestellwerk.orders.services.parties import (
+    billing_from_customer,
+    customer_from_billing,
+    set_addresses,
+)
+from bestellwerk.orders.services.persistence import lock_order, save_order_change
+from bestellwerk.orders.services.references import resolve_assignee, resolve_code, resolve_customer
+from bestellwerk.orders.services.stock import deduct_stock
+from bestellwerk.payments.models import PaymentMethod
+from bestellwerk.promotions.services import (
+    redeem_coupon,
+)
+from bestellwerk.shipping.models import ShippingMethod
+
+ORDER_NUMBER_COUNTER = "order_number"
+FIRST_ORDER_NUMBER = 10001
+
+
+def _next_order_number() -> int:
+    counter = Counter.objects.select_for_update().filter(name=ORDER_NUMBER_COUNTER).first()
+    if counter is None:
+        # Two first orders may race to create the counter: one insert wins, both then lock it.
+        Counter.objects.bulk_create(
+            [Counter(name=ORDER_NUMBER_COUNTER, value=FIRST_ORDER_NUMBER - 1)],
+            ignore_conflicts=True,
+        )
+        counter = Counter.objects.select_for_update().get(name=ORDER_NUMBER_COUNTER)
+    counter.value += 1
+    counter.save(update_fields=["value"])
+    return counter.value
+
+
+@transaction.atomic
+def create_order(
+    *,
+    actor: Actor,
+    status: str = OrderStatus.PENDING,
+    channel: str = Channel.MANUAL,
+    customer_id: int | None = None,
+    billing_address: dict[str, Any] | None = None,
+    shipping_address: dict[str, Any] | None = None,
+    shipping_same_as_billing: bool | None = None,
+    lines: list[LineInput] | None = None,
+    coupon_code: str | None = None,
+    payment_method: str | None = None,
+    shipping_method: str | None = None,
+    assignee: str | None = None,
+    lead_source: str | None = None,
+    tags: list[str] | None = None,
+    note: str | None = None,
+    adjust_stock: bool = True,
+    payment_status: str = PaymentStatus.UNPAID,
+    external_source: str | None = None,
+    external_id: str | None = None,
+    external_number: str = "",
+    created_at: datetime | None = None,
+) -> Order:
+    """Create a draft (a cart being built) or a placed order in one go."""
+    if status != OrderStatus.DRAFT and status not in PLACEABLE:
+        raise ServiceError(
+            "invalid_status",
+            f"An order cannot be created as {status!r}.",
+            fields={"status": status},
+        )
+    if channel not in Channel.values:
+        raise ServiceError(
+            "unknown_channel", f"Unknown channel {channel!r}.", fields={"channel": channel}
+        )
+    if payment_status not in PaymentStatus.values:
+        raise ServiceError(
+            "invalid_payment_status",
+            f"Unknown payment status {payment_status!r}.",
+            fields={"payment_status": payment_status},
+        )
+    if (
+        external_source
+        and external_id
+        and Order.objects.filter(external_source=external_source, external_id=external_id).exists()
+    ):
+        raise ServiceError(
+            "duplicate_external_id",
+            f"Order {external_source}/{external_id} exists already.",
+            fields={"external_id": external_id},
+        )
+    order = Order(
+        number=_next_order_number(),
+        status=OrderStatus.DRAFT,
+        channel=channel,
+        payment_status=payment_status,
+        currency=ShopSettings.load().currency,
+        payment_method=resolve_code(PaymentMethod, payment_method, "payment_method"),
+        shipping_method=resolve_code(ShippingMethod, shipping_method, "shipping_method"),
+        lead_source=resolve_code(LeadSource, lead_source, "lead_source"),
+        assignee=resolve_assignee(assignee),
+        customer=resolve_customer(customer_id),
+        external_source=external_source or None,
+        external_id=external_id or None,
+        external_number=external_number,
+        created_at=created_at or timezone.now(),
+        version=0,
+    )
+    set_addresses(
+        order,
+        billing_address=billing_address,
+        shipping_address=shipping_address if shipping_address else UNSET,
+        shipping_same_as_billing=shipping_same_as_billing
+        if shipping_same_as_billing is not None
+        else UNSET,
+    )
+    if order.customer is None:
+        order.customer = find_customer_by_email(order.billing_address.get("email", ""))
+    elif not order.billing_address:
+        order.billing_address = billing_from_customer(order.customer)
+        set_addresses(
+            order, billing_address=UNSET, shipping_address=UNSET, shipping_same_as_billing=UNSET
+        )
+    if note and len(note) > MAX_NOTE_LENGTH:
+        raise ServiceError(
+            "invalid_note",
+            f"A note has at most {MAX_NOTE_LENGTH} characters.",
+            fields={"note": len(note)},
+        )
+    order.save()
+    if tags:
+        order.tags.set(get_or_create_tags(tags))
+    change_cart(
+        order, actor=actor, line_inputs=lines or [], coupon_code=coupon_code or None, initial=True
+    )
+    if note:
+        OrderNote.objects.create(
+            order=order, body=note, author=actor.user, author_label=actor.label
+        )
+    if status == OrderStatus.DRAFT:
+        record_order_event(order=order, type=OrderEventType.DRAFT_CREATED, actor=actor)
+    else:
+        _place(order, status=status, actor=actor, adjust_stock=adjust_stock)
+    return save_order_change(order)
+
+
+def _place(order: Order, *, status: str, actor: Actor, adjust_stock: bool) -> None:
+    if status not in PLACEABLE:
+        raise ServiceError(
+            "invalid_status",
+            f"An order cannot be placed as {status!r}.",
+            fields={"status": status, "allowed": sorted(PLACEABLE)},
+        )
+    lines = current_lines(order)
+    if not lines:
+        raise ServiceError(
+            "empty_order",
+            "An order needs at least one line to be placed.",
+            fields={"lines": "empty"},
+        )
+    order.status = status
+    order.placed_at = timezone.now()
+    order.customer = customer_from_billing(order, email_changed=False)
+    if order.coupon is not None:
+        redeem_coupon(
+            coupon=order.coupon, order_id=order.pk, subtotal=order.subtotal, customer=order.customer
+        )
+    record_order_event(
+        order=order,
+        type=OrderEventType.CREATED,
+        actor=actor,
+        data={
+            "status": status,
+            "total": f"{order.total:.2f}",
+            "channel": order.channel,
+            "adjust_stock": adjust_stock,
+        },
+    )
+    if adjust_stock and stock_effect(OrderStatus.DRAFT, status, stock_held=False) == "deduct":
+        deduct_stock(order, lines, actor)
+    if order.customer is not None:
+        product_ids = [line.product_id for line in lines if line.product_id]
+        tag_names = set(
+            Product.customer_tags.through.objects.filter(product_id__in=product_ids).values_list(
+                "tag__name", flat=True
+            )
+        )
+        added = add_customer_tags(customer=order.customer, names=sorted(tag_names))
+        if added:
+            record_order_event(
+                order=order,
+                type=OrderEventType.TAGS_CHANGED,
+                actor=actor,
+                data={"customer_tags_added": added},
+            )
+
+
+@transaction.atomic
+def place_order(
+    *,
+    number: int,
+    actor: Actor,
+    status: str = OrderStatus.PENDING,
+    adjust_stock: bool = True,
+    expected_version: int | None = None,
+) -> Order:
+    """Turn a draft into an order: it enters lists, automations and e-mails from now on."""
+    order = lock_order(number, expected_version)
+    if not order.is_draft:
+        raise ServiceError(
+            "not_a_draft", f"Order {number} is placed already.", fields={"status": order.status}
+        )
+    _place(order, status=status, actor=actor, adjust_stock=adjust_stock)
+    return save_order_change(order)

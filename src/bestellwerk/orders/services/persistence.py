@@ -1,0 +1,68 @@
+"""Loading an order for a change (locked, version-checked) and saving the change."""
+
+from bestellwerk.core.errors import ServiceError
+from bestellwerk.orders.models import (
+    Order,
+)
+from bestellwerk.shipping.models import Shipment
+
+
+def lock_order(number: int, expected_version: int | None) -> Order:
+    order = (
+        # of=self: PostgreSQL cannot lock the nullable side of the outer joins, and only the
+        # order row is ours to lock.
+        Order.objects.select_for_update(of=("self",))
+        .select_related("coupon", "shipping_method", "customer")
+        .filter(number=number)
+        .first()
+    )
+    if order is None:
+        raise ServiceError(
+            "not_found", f"Order {number} does not exist.", fields={"number": number}
+        )
+    if expected_version is not None and expected_version != order.version:
+        raise ServiceError(
+            "version_conflict",
+            f"Order {number} was changed by someone else (version {order.version}, "
+            f"you had {expected_version}). Reload and try again.",
+            fields={"version": order.version},
+        )
+    return order
+
+
+def _search_document(order: Order) -> str:
+    billing, shipping = order.billing_address or {}, order.shipping_address or {}
+    customer = order.customer
+    parts: list[str] = [str(order.number), order.external_number or "", order.external_id or ""]
+    for address in (billing, shipping):
+        parts += [
+            address.get(k, "")
+            for k in ("first_name", "last_name", "company", "email", "phone", "city", "postal_code")
+        ]
+    if customer is not None:
+        parts += [
+            customer.first_name,
+            customer.last_name,
+            customer.company,
+            customer.email or "",
+            customer.phone,
+        ]
+    parts += list(order.lines.exclude(sku="").values_list("sku", flat=True))
+    parts += list(
+        Shipment.objects.filter(order=order)
+        .exclude(tracking_code="")
+        .values_list("tracking_code", flat=True)
+    )
+    seen: dict[str, None] = {}
+    for part in parts:
+        if part:
+            seen.setdefault(" ".join(str(part).lower().split()), None)
+    return " | ".join(seen)
+
+
+def save_order_change(order: Order) -> Order:
+    """Persist a changed order: bump its version and refresh its search document."""
+    order.version += 1
+    order.search_document = _search_document(order)
+    order.save()
+    return order
