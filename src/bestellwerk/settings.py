@@ -163,12 +163,14 @@ BANK_BIC = os.environ.get("BANK_BIC", "")
 OUTBOX_SWEEP_INTERVAL = int(os.environ.get("OUTBOX_SWEEP_INTERVAL", "30"))
 # An event younger than this is left to its on-commit dispatch task.
 OUTBOX_SWEEP_GRACE_SECONDS = int(os.environ.get("OUTBOX_SWEEP_GRACE_SECONDS", "60"))
-# Run by `bestellwerk worker` beside the outbox sweep: re-enqueue e-mails, webhook deliveries
-# and automation steps whose task was lost or whose worker died (their lease ran out).
+# Run by `bestellwerk worker` every OUTBOX_SWEEP_INTERVAL seconds: dispatch order events whose
+# dispatch never ran, then re-enqueue e-mails, webhook deliveries and automation steps whose
+# task was lost or whose worker died (their lease ran out).
 WORKER_SWEEPS = [
+    "bestellwerk.orders.outbox.sweep_outbox",
     "bestellwerk.notifications.services.sweep_emails",
-    "bestellwerk.automations.services.sweep_webhooks",
-    "bestellwerk.automations.services.sweep_automations",
+    "bestellwerk.automations.services.webhooks.sweep_webhooks",
+    "bestellwerk.automations.services.runs.sweep_automations",
     "bestellwerk.payments.services.retry_pending_refunds",
 ]
 # Outgoing webhooks: seconds to wait for an answer; failures retry after 30 s, 1 min, 2 min …

@@ -79,7 +79,7 @@ def make_time_pass(step_run: AutomationStepRun) -> None:
     past = timezone.now() - timedelta(seconds=1)
     AutomationStepRun.objects.filter(pk=step_run.pk).update(due_at=past)
     DBTaskResult.objects.filter(
-        task_path="bestellwerk.automations.tasks.run_automation_step",
+        task_path="bestellwerk.automations.services.runs.run_automation_step",
         args_kwargs__kwargs__step_run_id=step_run.pk,
     ).update(run_after=past)
 
@@ -100,7 +100,7 @@ def test_new_order_with_sku_tags_the_customer_and_mails_after_one_minute(
     assert mail_step.status == RunStatus.PENDING
     assert 55 <= (mail_step.due_at - timezone.now()).total_seconds() <= 61
     queued = DBTaskResult.objects.get(
-        task_path="bestellwerk.automations.tasks.run_automation_step",
+        task_path="bestellwerk.automations.services.runs.run_automation_step",
         args_kwargs__kwargs__step_run_id=mail_step.pk,
     )
     assert abs((queued.run_after - mail_step.due_at).total_seconds()) < 1

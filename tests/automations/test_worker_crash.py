@@ -89,7 +89,7 @@ def test_a_worker_killed_inside_a_step_loses_nothing_and_runs_nothing_twice(orde
     step_run = AutomationStepRun.objects.get()
     # (only the step's task stays queued: the other events' dispatch is not under test)
     DBTaskResult.objects.exclude(
-        task_path="bestellwerk.automations.tasks.run_automation_step"
+        task_path="bestellwerk.automations.services.runs.run_automation_step"
     ).delete()
     assert DBTaskResult.objects.count() == 1
     # when a worker process takes the step while we hold the order's row lock ...

@@ -9,7 +9,8 @@ from bestellwerk.automations.selectors import (
     endpoints_for_event,
     order_matches,
 )
-from bestellwerk.automations.services import queue_webhook_delivery, start_automation_run
+from bestellwerk.automations.services.runs import start_automation_run
+from bestellwerk.automations.services.webhooks import queue_webhook_delivery
 from bestellwerk.orders.models import OrderEvent
 
 

@@ -17,6 +17,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django_tasks import task
 
 from bestellwerk.core.actors import Actor
 from bestellwerk.core.errors import ServiceError
@@ -142,8 +143,6 @@ def queue_order_email(
 
 def enqueue_send(*, email_id: int, run_after: datetime | None = None) -> None:
     """Queue the send task; if the queue is down the sweep finds the row later."""
-    from bestellwerk.notifications.tasks import send_email
-
     try:
         task = send_email.using(run_after=run_after) if run_after else send_email
         task.enqueue(email_id=email_id)
@@ -176,6 +175,11 @@ def _build_message(log: EmailLog) -> EmailMultiAlternatives:
     if log.body_html:
         message.attach_alternative(log.body_html, "text/html")
     return message
+
+
+@task()
+def send_email(email_id: int) -> str:
+    return send_queued_email(email_id=email_id)
 
 
 def send_queued_email(*, email_id: int) -> str:

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from bestellwerk.core.actors import Actor
 from bestellwerk.orders.models import Order, OrderEvent, OrderEventType
+from bestellwerk.orders.outbox import enqueue_dispatch
 
 
 def record_order_event(
@@ -15,7 +16,5 @@ def record_order_event(
     event = OrderEvent.objects.create(
         order=order, type=type, data=data or {}, actor_token=actor.token, **actor.as_fields()
     )
-    from bestellwerk.orders.outbox import enqueue_dispatch
-
     transaction.on_commit(lambda: enqueue_dispatch(event_id=event.pk))
     return event

@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import task
 
 from bestellwerk.orders.models import OrderEvent
 
@@ -53,6 +54,11 @@ def dispatch_event(*, event_id: int) -> bool:
     return True
 
 
+@task()
+def dispatch_order_event(event_id: int) -> bool:
+    return dispatch_event(event_id=event_id)
+
+
 def _can_skip_locked() -> bool:
     from django.db import connection
 
@@ -61,8 +67,6 @@ def _can_skip_locked() -> bool:
 
 def enqueue_dispatch(*, event_id: int) -> None:
     """Queue the dispatch task; if the queue is down, the sweep will find the event later."""
-    from bestellwerk.orders.tasks import dispatch_order_event
-
     try:
         dispatch_order_event.enqueue(event_id=event_id)
     except Exception:

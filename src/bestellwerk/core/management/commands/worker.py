@@ -1,4 +1,4 @@
-"""The task worker: the queue's own worker plus the outbox sweep beside it."""
+"""The task worker: the queue's own worker plus the sweeps (WORKER_SWEEPS) beside it."""
 
 import logging
 import threading
@@ -9,30 +9,22 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 from django.utils.module_loading import import_string
 
-from bestellwerk.orders.outbox import sweep_outbox
-
 logger = logging.getLogger(__name__)
 
 
 def run_sweeper(stop: threading.Event, interval: int) -> None:
     while not stop.wait(interval):
-        try:
-            close_old_connections()
-            if swept := sweep_outbox():
-                logger.info("Outbox sweep dispatched %s event(s).", swept)
-        except Exception:
-            logger.exception("Outbox sweep failed; it runs again in %s s.", interval)
-        finally:
-            close_old_connections()
-        run_extra_sweeps()
+        run_sweeps()
 
 
-def run_extra_sweeps() -> None:
-    """The sweeps other apps list in WORKER_SWEEPS (lost e-mail, webhook and step tasks)."""
-    for path in getattr(settings, "WORKER_SWEEPS", []):
+def run_sweeps() -> None:
+    """The sweeps listed in WORKER_SWEEPS: the order event outbox first, then lost e-mail,
+    webhook, automation step and refund tasks. One failing sweep does not stop the others."""
+    for path in settings.WORKER_SWEEPS:
         try:
+            close_old_connections()
             if swept := import_string(path)():
-                logger.info("%s re-enqueued %s task(s).", path, swept)
+                logger.info("%s handled %s item(s).", path, swept)
         except Exception:
             logger.exception("Sweep %s failed; it runs again next round.", path)
         finally:
@@ -40,12 +32,12 @@ def run_extra_sweeps() -> None:
 
 
 class Command(BaseCommand):
-    help = (
-        "Run the task worker (database queue, or Redis when REDIS_URL is set) and the outbox sweep."
-    )
+    help = "Run the task worker (database queue, or Redis when REDIS_URL is set) and the sweeps."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--no-sweep", action="store_true", help="Do not sweep the outbox.")
+        parser.add_argument(
+            "--no-sweep", action="store_true", help="Run no sweeps (outbox, lost tasks)."
+        )
         parser.add_argument(
             "--batch",
             action="store_true",
@@ -75,10 +67,8 @@ class Command(BaseCommand):
             stop.set()
 
     def run_batch(self, *, sweep: bool) -> None:
-        if sweep and (swept := sweep_outbox()):
-            logger.info("Outbox sweep dispatched %s event(s).", swept)
         if sweep:
-            run_extra_sweeps()
+            run_sweeps()
         if settings.REDIS_URL:
             call_command("rqworker", "default", burst=True, job_class="django_tasks_rq.backend.Job")
         else:

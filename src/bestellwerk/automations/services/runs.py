@@ -1,23 +1,15 @@
-"""Every write of automations and webhooks.
+"""Automation runs: the steps of an automation planned for an order event, each run by the
+`run_automation_step` task after its delay (claimed with a lease, its effect and its "done"
+written in one transaction); the sweep hands on steps whose task was lost or worker died."""
 
-Both follow the e-mail pattern: a row written in the outbox dispatch transaction
-(AutomationStepRun, WebhookDelivery), a task per row after commit, a claim by conditional
-UPDATE with a lease before the work, a fenced "done" write, and a sweep that re-enqueues
-rows whose task was lost or whose worker died.
-"""
-
-import json
 import logging
-import urllib.error
-import urllib.request
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django_tasks import task
 
 from bestellwerk.automations.models import (
     Automation,
@@ -25,14 +17,11 @@ from bestellwerk.automations.models import (
     AutomationStep,
     AutomationStepRun,
     DelayUnit,
-    DeliveryStatus,
     RunStatus,
     StepAction,
-    WebhookDelivery,
-    WebhookEndpoint,
 )
-from bestellwerk.automations.selectors import webhook_payload
-from bestellwerk.automations.signing import SIGNATURE_HEADER, sign_body
+from bestellwerk.automations.services.timing import setting_number, sweep_cutoff
+from bestellwerk.automations.services.webhooks import queue_webhook_delivery
 from bestellwerk.core.actors import Actor
 from bestellwerk.core.errors import ServiceError
 from bestellwerk.customers.services import add_customer_tags
@@ -47,158 +36,6 @@ from bestellwerk.orders.models import OrderEvent, OrderEventType
 from bestellwerk.orders.services import change_order_tags, update_order
 
 logger = logging.getLogger(__name__)
-
-WEBHOOK_ACTOR = Actor.system("Webhook")
-
-
-def _setting(name: str, default: float) -> float:
-    return float(getattr(settings, name, default))
-
-
-def _sweep_cutoff() -> datetime:
-    return timezone.now() - timedelta(seconds=_setting("OUTBOX_SWEEP_GRACE_SECONDS", 60))
-
-
-# --------------------------------------------------------------------------- webhooks
-
-
-def queue_webhook_delivery(
-    *, endpoint: WebhookEndpoint, event: OrderEvent, source: str = ""
-) -> WebhookDelivery:
-    """The delivery of `event` to `endpoint`, created once; its task runs after commit."""
-    body = json.dumps(webhook_payload(event), cls=DjangoJSONEncoder, separators=(",", ":"))
-    with transaction.atomic():
-        delivery, created = WebhookDelivery.objects.get_or_create(
-            endpoint=endpoint,
-            event=event,
-            source=source,
-            defaults={"order_id": event.order_id, "body": body},
-        )
-    if created:
-        transaction.on_commit(lambda: enqueue_webhook(delivery_id=delivery.pk))
-    return delivery
-
-
-def enqueue_webhook(*, delivery_id: int, run_after: datetime | None = None) -> None:
-    from bestellwerk.automations.tasks import deliver_webhook
-
-    try:
-        task = deliver_webhook.using(run_after=run_after) if run_after else deliver_webhook
-        task.enqueue(delivery_id=delivery_id)
-    except Exception:
-        logger.warning(
-            "Could not enqueue webhook delivery %s; the sweep will retry.",
-            delivery_id,
-            exc_info=True,
-        )
-
-
-def _claim_delivery(delivery_id: int) -> bool:
-    now = timezone.now()
-    lease = timedelta(seconds=_setting("WEBHOOK_TIMEOUT", 10) * 3 + 30)
-    return bool(
-        WebhookDelivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .update(claimed_until=now + lease, attempts=F("attempts") + 1)
-    )
-
-
-def deliver_queued_webhook(*, delivery_id: int) -> str:
-    """POST the delivery once (one attempt); a 2xx answer is success, anything else retries."""
-    if not _claim_delivery(delivery_id):
-        return str(
-            WebhookDelivery.objects.filter(pk=delivery_id).values_list("status", flat=True).first()
-        )
-    delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
-    body = delivery.body.encode()
-    request = urllib.request.Request(
-        delivery.endpoint.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "Bestellwerk-Webhooks/1",
-            SIGNATURE_HEADER: sign_body(secret=delivery.endpoint.secret, body=body),
-            # Receivers drop repeats by this id: a delivery may arrive twice, never differ.
-            "Bestellwerk-Delivery": str(delivery.pk),
-            "Bestellwerk-Event": delivery.event.type,
-        },
-    )
-    code: int | None = None
-    error = ""
-    try:
-        with urllib.request.urlopen(request, timeout=_setting("WEBHOOK_TIMEOUT", 10)) as response:
-            code = response.status
-    except urllib.error.HTTPError as exc:
-        code, error = exc.code, f"HTTP {exc.code}"
-    except Exception as exc:
-        error = f"{type(exc).__name__}: {exc}"
-    return _finish_delivery_attempt(delivery_id=delivery_id, code=code, error=error)
-
-
-@transaction.atomic
-def _finish_delivery_attempt(*, delivery_id: int, code: int | None, error: str) -> str:
-    delivery = (
-        WebhookDelivery.objects.select_for_update(of=("self",))
-        .select_related("endpoint")
-        .get(pk=delivery_id)
-    )
-    delivery.response_code = code
-    delivery.claimed_until = None
-    ok = not error and code is not None and 200 <= code < 300
-    max_attempts = int(_setting("WEBHOOK_MAX_ATTEMPTS", 8))
-    if ok:
-        delivery.status = DeliveryStatus.DELIVERED
-        delivery.delivered_at = timezone.now()
-        delivery.last_error = ""
-        delivery.next_attempt_at = None
-    elif delivery.attempts >= max_attempts:
-        delivery.status = DeliveryStatus.FAILED
-        delivery.last_error = error[:2000]
-        delivery.next_attempt_at = None
-    else:
-        delivery.last_error = error[:2000]
-        delivery.next_attempt_at = timezone.now() + backoff_delay(
-            attempt=delivery.attempts,
-            base_seconds=_setting("WEBHOOK_RETRY_BASE_SECONDS", 30),
-        )
-        retry_at = delivery.next_attempt_at
-        transaction.on_commit(lambda: enqueue_webhook(delivery_id=delivery_id, run_after=retry_at))
-    delivery.save()
-    if delivery.status != DeliveryStatus.PENDING:
-        record_order_event(
-            order=delivery.order,
-            type=OrderEventType.WEBHOOK_DELIVERED,
-            actor=WEBHOOK_ACTOR,
-            data={
-                "delivery_id": delivery.pk,
-                "endpoint": delivery.endpoint.name,
-                "event_type": delivery.event.type,
-                "delivered": delivery.status == DeliveryStatus.DELIVERED,
-                "attempts": delivery.attempts,
-                "response_code": code,
-                "error": delivery.last_error[:500],
-            },
-        )
-    return delivery.status
-
-
-def sweep_webhooks(*, limit: int = 500) -> int:
-    """Re-enqueue pending deliveries whose task was lost (queue down, worker killed)."""
-    now, cutoff = timezone.now(), _sweep_cutoff()
-    overdue = list(
-        WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, created_at__lte=cutoff)
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=cutoff))
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .values_list("pk", flat=True)[:limit]
-    )
-    for delivery_id in overdue:
-        enqueue_webhook(delivery_id=delivery_id)
-    return len(overdue)
-
-
-# --------------------------------------------------------------------------- automations
 
 
 def _delay(step: AutomationStep) -> timedelta:
@@ -233,9 +70,12 @@ def start_automation_run(*, automation: Automation, event: OrderEvent) -> Automa
     return run
 
 
-def enqueue_step(*, step_run_id: int, run_after: datetime | None = None) -> None:
-    from bestellwerk.automations.tasks import run_automation_step
+@task()
+def run_automation_step(step_run_id: int) -> str:
+    return run_step(step_run_id=step_run_id)
 
+
+def enqueue_step(*, step_run_id: int, run_after: datetime | None = None) -> None:
     if run_after is not None and run_after <= timezone.now():
         run_after = None
     try:
@@ -250,7 +90,7 @@ def enqueue_step(*, step_run_id: int, run_after: datetime | None = None) -> None
 
 
 def step_lease() -> timedelta:
-    return timedelta(seconds=_setting("AUTOMATION_STEP_LEASE_SECONDS", 300))
+    return timedelta(seconds=setting_number("AUTOMATION_STEP_LEASE_SECONDS", 300))
 
 
 def claim_step_run(*, step_run_id: int) -> int | None:
@@ -393,7 +233,7 @@ def _release_after_crash(*, step_run_id: int, attempt: int, error: Exception) ->
     if step_run.status != RunStatus.RUNNING or step_run.attempts != attempt:
         return step_run.status
     message = f"{type(error).__name__}: {error}"
-    if step_run.attempts >= int(_setting("AUTOMATION_STEP_MAX_ATTEMPTS", 5)):
+    if step_run.attempts >= int(setting_number("AUTOMATION_STEP_MAX_ATTEMPTS", 5)):
         _finish_step(step_run, status=RunStatus.FAILED, result={}, error=message)
         return step_run.status
     step_run.status = RunStatus.PENDING
@@ -408,7 +248,7 @@ def _release_after_crash(*, step_run_id: int, attempt: int, error: Exception) ->
 
 def sweep_automations(*, limit: int = 500) -> int:
     """Re-enqueue due steps whose task was lost, and steps whose worker died (lease over)."""
-    now, cutoff = timezone.now(), _sweep_cutoff()
+    now, cutoff = timezone.now(), sweep_cutoff()
     stuck = list(
         AutomationStepRun.objects.filter(
             Q(status=RunStatus.PENDING, due_at__lte=cutoff)
