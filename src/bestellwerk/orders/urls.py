@@ -2,34 +2,45 @@
 
 from django.urls import path
 
-from bestellwerk.orders import views
+from bestellwerk.orders.views import (
+    annotations,
+    cart,
+    logistics,
+    lookups,
+    page,
+    parties,
+    payment,
+    status,
+)
 
 app_name = "orders"
 
 urlpatterns = [
-    path("orders/new/", views.order_new, name="new"),
-    path("orders/lookup/customers", views.lookup_customers, name="lookup_customers"),
-    path("orders/lookup/products", views.lookup_products, name="lookup_products"),
-    path("orders/<int:number>/", views.order_page, name="page"),
-    path("orders/<int:number>/section/<slug:section>", views.order_section, name="section"),
-    path("orders/<int:number>/customer", views.order_customer, name="customer"),
-    path("orders/<int:number>/customer/new", views.order_customer_new, name="customer_new"),
-    path("orders/<int:number>/assignment", views.order_assignment, name="assignment"),
-    path("orders/<int:number>/addresses", views.order_addresses, name="addresses"),
-    path("orders/<int:number>/cart", views.order_cart, name="cart"),
-    path("orders/<int:number>/payment-method", views.order_payment_method, name="payment_method"),
-    path("orders/<int:number>/payment-status", views.order_payment_status, name="payment_status"),
+    path("orders/new/", page.order_new, name="new"),
+    path("orders/lookup/customers", lookups.lookup_customers, name="lookup_customers"),
+    path("orders/lookup/products", lookups.lookup_products, name="lookup_products"),
+    path("orders/<int:number>/", page.order_page, name="page"),
+    path("orders/<int:number>/section/<slug:section>", page.order_section, name="section"),
+    path("orders/<int:number>/customer", parties.order_customer, name="customer"),
+    path("orders/<int:number>/customer/new", parties.order_customer_new, name="customer_new"),
+    path("orders/<int:number>/assignment", parties.order_assignment, name="assignment"),
+    path("orders/<int:number>/addresses", parties.order_addresses, name="addresses"),
+    path("orders/<int:number>/cart", cart.order_cart, name="cart"),
+    path("orders/<int:number>/payment-method", payment.order_payment_method, name="payment_method"),
+    path("orders/<int:number>/payment-status", payment.order_payment_status, name="payment_status"),
     path(
-        "orders/<int:number>/shipping-method", views.order_shipping_method, name="shipping_method"
+        "orders/<int:number>/shipping-method",
+        logistics.order_shipping_method,
+        name="shipping_method",
     ),
-    path("orders/<int:number>/shipments", views.order_shipment_add, name="shipment_add"),
+    path("orders/<int:number>/shipments", logistics.order_shipment_add, name="shipment_add"),
     path(
         "orders/<int:number>/shipments/<int:shipment_id>/tracking",
-        views.order_shipment_tracking,
+        logistics.order_shipment_tracking,
         name="shipment_tracking",
     ),
-    path("orders/<int:number>/status", views.order_status, name="status"),
-    path("orders/<int:number>/place", views.order_place, name="place"),
-    path("orders/<int:number>/notes", views.order_note, name="notes"),
-    path("orders/<int:number>/tags", views.order_tags, name="tags"),
+    path("orders/<int:number>/status", status.order_status, name="status"),
+    path("orders/<int:number>/place", status.order_place, name="place"),
+    path("orders/<int:number>/notes", annotations.order_note, name="notes"),
+    path("orders/<int:number>/tags", annotations.order_tags, name="tags"),
 ]

@@ -1,0 +1,69 @@
+"""The query parameters of the order list and of an order's event list."""
+
+from datetime import date
+from typing import Literal
+
+from ninja import Field, Schema
+
+from bestellwerk.api.pagination import MAX_CURSOR_LENGTH
+from bestellwerk.api.schemas import MAX_DB_INT, MoneyIn
+from bestellwerk.core.tags import MAX_TAGS
+from bestellwerk.orders.models import Channel, OrderStatus, PaymentStatus
+from bestellwerk.orders.schemas.fields import CODE_LENGTH, USERNAME_LENGTH, TagName
+from bestellwerk.orders.selectors import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    MAX_QUERY_LENGTH,
+    OrderFilters,
+)
+
+OrderSort = Literal["created", "-created", "total", "-total", "number", "-number"]
+
+
+class OrderListQuery(Schema):
+    q: str = Field("", max_length=MAX_QUERY_LENGTH)
+    number: int | None = Field(None, ge=1, le=MAX_DB_INT)
+    customer: int | None = Field(None, ge=1, le=MAX_DB_INT, description="customer id")
+    status: list[OrderStatus] = Field(
+        default_factory=list, description="repeatable; drafts only with status=draft"
+    )
+    payment_status: list[PaymentStatus] = Field(default_factory=list)
+    payment_method: str = Field("", max_length=CODE_LENGTH)
+    shipping_method: str = Field("", max_length=CODE_LENGTH)
+    tag: list[TagName] = Field(
+        default_factory=list, max_length=MAX_TAGS, description="repeatable: all must match"
+    )
+    assignee: str = Field("", max_length=USERNAME_LENGTH, description="username, or `none`")
+    lead_source: str = Field("", max_length=CODE_LENGTH)
+    channel: Channel | None = None
+    total_min: MoneyIn | None = None
+    total_max: MoneyIn | None = None
+    created_from: date | None = None
+    created_to: date | None = None
+    sort: OrderSort = "-created"
+    limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+    cursor: str | None = Field(None, max_length=MAX_CURSOR_LENGTH)
+
+    def as_filters(self) -> OrderFilters:
+        return OrderFilters(
+            q=self.q,
+            number=self.number,
+            customer=self.customer,
+            status=[status.value for status in self.status],
+            payment_status=[status.value for status in self.payment_status],
+            payment_method=self.payment_method,
+            shipping_method=self.shipping_method,
+            tag=self.tag,
+            assignee=self.assignee,
+            lead_source=self.lead_source,
+            channel=self.channel.value if self.channel else "",
+            total_min=self.total_min,
+            total_max=self.total_max,
+            created_from=self.created_from,
+            created_to=self.created_to,
+        )
+
+
+class EventListQuery(Schema):
+    limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+    cursor: str | None = Field(None, max_length=MAX_CURSOR_LENGTH)

@@ -1,0 +1,5 @@
+"""The order page: create a draft, then edit it section by section with htmx.
+
+One module per section of `orders/order_page.html`; `page` holds the page itself and the
+machinery every section's changes go through, `lookups` the typeahead searches.
+"""

@@ -1,0 +1,54 @@
+"""The cart section: its lines and the coupon."""
+
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_POST
+
+from bestellwerk.orders.forms import (
+    add_product_line,
+    parse_cart_lines,
+    parse_custom_line,
+    remove_line,
+)
+from bestellwerk.orders.services import set_order_coupon, set_order_lines
+from bestellwerk.orders.views.page import apply, request_actor, requires
+
+
+@require_POST
+@requires("orders.edit")
+def order_cart(request: HttpRequest, number: int) -> HttpResponse:
+    """The whole cart as posted, changed by the button pressed: add a product, add a custom
+    line, remove a line, apply/remove the coupon, or (`figures`) new quantities only, where
+    the answer leaves the inputs alone and swaps totals and line amounts."""
+    data = request.POST
+    actor = request_actor(request)
+    coupon_action = data.get("coupon_action")
+    if coupon_action in ("apply", "remove"):
+        code = (data.get("coupon_code") or "").strip() if coupon_action == "apply" else None
+        return apply(
+            request,
+            number,
+            "cart",
+            lambda version: set_order_coupon(
+                number=number, coupon_code=code, actor=actor, expected_version=version
+            ),
+            ("cart",),
+        )
+    lines = parse_cart_lines(data)
+    if data.get("remove", "").isdigit():
+        lines = remove_line(lines, int(data["remove"]))
+    elif data.get("add_sku"):
+        lines = add_product_line(lines, data["add_sku"].strip())
+    elif data.get("add_custom"):
+        lines = [*lines, parse_custom_line(data)]
+    figures_only = data.get("figures") == "1"
+    return apply(
+        request,
+        number,
+        "cart",
+        lambda version: set_order_lines(
+            number=number, lines=lines, actor=actor, expected_version=version
+        ),
+        ("cart_figures",) if figures_only else ("cart",),
+        # After adding a product the next one is typed right away.
+        focus="product-search" if data.get("add_sku") else "",
+    )
