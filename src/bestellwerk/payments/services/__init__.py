@@ -8,17 +8,14 @@ count), checked under the order's row lock so racing refunds cannot both pass.
 import hashlib
 import json
 import logging
-import secrets
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,7 +34,7 @@ from bestellwerk.orders.services import (
     set_order_status,
     set_payment_status,
 )
-from bestellwerk.payments.models import Payment, PaymentLink, Refund, RefundLine, RefundStatus
+from bestellwerk.payments.models import Payment, Refund, RefundLine, RefundStatus
 from bestellwerk.payments.providers import (
     PaymentProvider,
     ProviderError,
@@ -56,76 +53,28 @@ from bestellwerk.payments.providers.stripe import parse_notification
 from bestellwerk.payments.selectors import (
     amount_owed,
     get_payment_link,
-    hash_link_token,
     refund_summary,
     refundable_lines,
 )
+from bestellwerk.payments.services.links import is_payable, send_payment_link
+
+__all__ = [
+    "MAX_REASON_LENGTH",
+    "RefundLineInput",
+    "handle_stripe_notification",
+    "is_payable",
+    "provider_for_order",
+    "record_payment",
+    "refund_order",
+    "retry_pending_refunds",
+    "send_payment_link",
+    "start_checkout",
+]
 
 logger = logging.getLogger(__name__)
 
 MAX_REASON_LENGTH = 500
 MAX_IDEMPOTENCY_KEY_LENGTH = 255
-CLOSED_STATUSES = (OrderStatus.CANCELLED, OrderStatus.REFUNDED)
-
-# --------------------------------------------------------------------------- payment links
-
-
-@dataclass(frozen=True)
-class SentPaymentLink:
-    link: PaymentLink
-    url: str
-
-
-def is_payable(order: Order) -> bool:
-    """Whether a customer may still pay the order (not a draft, not cancelled or refunded)."""
-    return not order.is_draft and order.status not in CLOSED_STATUSES
-
-
-def payment_page_path(token: str) -> str:
-    return reverse("payments:pay", args=[token])
-
-
-@transaction.atomic
-def send_payment_link(
-    *, number: int, actor: Actor, expected_version: int | None = None
-) -> SentPaymentLink:
-    """A fresh link for an unpaid order, on the timeline as `payment_link_sent`.
-
-    The e-mail to the customer is sent by the notifications' handler of that event.
-    Earlier links stay valid until they expire: they always show what is owed now.
-    """
-    order = lock_order(number, expected_version)
-    if not is_payable(order):
-        raise ServiceError(
-            "invalid_transition",
-            _("A payment link is only sent for a placed, open order."),
-            fields={"status": order.status},
-        )
-    owed = amount_owed(order=order)
-    if owed <= 0:
-        raise ServiceError(
-            "already_paid",
-            _("Order %(number)s has nothing left to pay.") % {"number": number},
-            fields={"payment_status": order.payment_status},
-        )
-    token = secrets.token_urlsafe(32)
-    expires_at = timezone.now() + timedelta(days=settings.PAYMENT_LINK_VALID_DAYS)
-    link = PaymentLink.objects.create(
-        order=order,
-        token_hash=hash_link_token(token),
-        amount=owed,
-        expires_at=expires_at,
-        **actor.as_fields(),
-    )
-    url = settings.PUBLIC_BASE_URL + payment_page_path(token)
-    record_order_event(
-        order=order,
-        type=OrderEventType.PAYMENT_LINK_SENT,
-        actor=actor,
-        data={"url": url, "expires_at": expires_at.isoformat(), "amount": format_money(owed)},
-    )
-    save_order_change(order)
-    return SentPaymentLink(link=link, url=url)
 
 
 def start_checkout(*, token: str, return_url: str) -> str:
