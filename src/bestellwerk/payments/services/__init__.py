@@ -7,29 +7,20 @@ count), checked under the order's row lock so racing refunds cannot both pass.
 
 import hashlib
 import logging
-from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bestellwerk.catalog.models import StockReason
-from bestellwerk.catalog.services import apply_stock_changes
 from bestellwerk.core.actors import Actor
 from bestellwerk.core.errors import ServiceError
-from bestellwerk.core.money import format_money
 from bestellwerk.orders.events import record_order_event
 from bestellwerk.orders.lifecycle import can_transition
-from bestellwerk.orders.models import Order, OrderEventType, OrderLine, OrderStatus, PaymentStatus
-from bestellwerk.orders.services import (
-    lock_order,
-    save_order_change,
-    set_order_status,
-)
+from bestellwerk.orders.models import OrderEventType, OrderStatus, PaymentStatus
+from bestellwerk.orders.services import lock_order, save_order_change
 from bestellwerk.payments.models import Refund, RefundLine, RefundStatus
 from bestellwerk.payments.providers import (
     PaymentProvider,
@@ -37,22 +28,20 @@ from bestellwerk.payments.providers import (
     get_provider,
     stripe_webhook_secret,
 )
-from bestellwerk.payments.providers.base import (
-    Notification,
-    RefundResult,
-    RefundUpdate,
-)
+from bestellwerk.payments.providers.base import Notification, RefundResult, RefundUpdate
 from bestellwerk.payments.providers.manual import ManualProvider
 from bestellwerk.payments.providers.stripe import parse_notification
-from bestellwerk.payments.selectors import (
-    refund_summary,
-)
 from bestellwerk.payments.services.checkout import (
     provider_for_order,
     record_payment,
     start_checkout,
 )
 from bestellwerk.payments.services.links import is_payable, send_payment_link
+from bestellwerk.payments.services.refund_outcomes import (
+    complete_refund,
+    fail_refund,
+    refund_event_data,
+)
 from bestellwerk.payments.services.refund_plans import (
     MAX_REASON_LENGTH,
     RefundLineInput,
@@ -259,11 +248,11 @@ def _open_refund(
             order=order,
             type=OrderEventType.REFUND_REQUESTED,
             actor=actor,
-            data=_refund_event_data(refund),
+            data=refund_event_data(refund),
         )
         save_order_change(order)
     else:
-        _complete_refund(order, refund, actor)
+        complete_refund(order, refund, actor)
     return refund, provider, True
 
 
@@ -278,9 +267,9 @@ def _settle_refund(*, refund_id: int, result: RefundResult, actor: Actor) -> Ref
     if result.provider_reference and not refund.provider_reference:
         refund.provider_reference = result.provider_reference[:255]
     if result.status == RefundStatus.SUCCEEDED:
-        _complete_refund(order, refund, actor)
+        complete_refund(order, refund, actor)
     elif result.status == RefundStatus.FAILED:
-        _fail_refund(order, refund, result.message, actor)
+        fail_refund(order, refund, result.message, actor)
     else:
         refund.failure_message = result.message[:500]
         refund.save(update_fields=["provider_reference", "failure_message"])
@@ -357,137 +346,3 @@ def apply_refund_update(*, update: RefundUpdate, actor: Actor) -> Refund | None:
         ),
         actor=actor,
     )
-
-
-def _refund_event_data(refund: Refund, **extra: Any) -> dict[str, Any]:
-    return {
-        "refund_id": refund.pk,
-        "amount": format_money(refund.amount),
-        "currency": refund.currency,
-        "shipping": format_money(refund.shipping_amount),
-        "provider": refund.provider,
-        "reason": refund.reason,
-        "restock": refund.restock,
-        "notify_customer": refund.notify_customer,
-        "lines": [
-            {
-                "sku": line.sku,
-                "name": line.name,
-                "quantity": line.quantity,
-                "amount": format_money(line.amount),
-            }
-            for line in refund.lines.all()
-        ],
-        **extra,
-    }
-
-
-def _complete_refund(order: Order, refund: Refund, actor: Actor) -> None:
-    """The money went back: restock, payment status, timeline, maybe status `refunded`.
-
-    Runs once per refund (only from pending, under the order's lock)."""
-    refund.status = RefundStatus.SUCCEEDED
-    refund.completed_at = timezone.now()
-    refund.failure_message = ""
-    refund.save()
-    restocked = _restock_refund(order, refund, actor) if refund.restock else []
-    summary = refund_summary(order=order)
-    fully_refunded = summary.refunded >= summary.paid
-    payment_status = PaymentStatus.REFUNDED if fully_refunded else PaymentStatus.PARTIALLY_REFUNDED
-    record_order_event(
-        order=order,
-        type=OrderEventType.REFUNDED,
-        actor=actor,
-        data=_refund_event_data(
-            refund, payment_status=payment_status, restocked=restocked, status=refund.status
-        ),
-    )
-    if order.payment_status != payment_status:
-        previous = order.payment_status
-        order.payment_status = payment_status
-        record_order_event(
-            order=order,
-            type=OrderEventType.PAYMENT_STATUS_CHANGED,
-            actor=actor,
-            data={"from": previous, "to": payment_status},
-        )
-    save_order_change(order)
-    if (
-        refund.set_status_refunded
-        and fully_refunded
-        and order.status != OrderStatus.REFUNDED
-        and can_transition(order.status, OrderStatus.REFUNDED)
-    ):
-        # The order row is ours already; set_order_status locks it again in this same
-        # transaction, which is allowed, and restocks what is still held only if asked.
-        # The refund e-mail tells the customer, so no status e-mail on top.
-        set_order_status(
-            number=order.number,
-            status=OrderStatus.REFUNDED,
-            actor=actor,
-            adjust_stock=refund.restock,
-        )
-
-
-def _restock_refund(order: Order, refund: Refund, actor: Actor) -> list[dict[str, Any]]:
-    """Put refunded units back, at most what the order holds of each line, once.
-
-    Each unit restocked lowers the line's `stock_deducted`, so a later cancellation of the
-    order restocks only what is still held."""
-    refund_lines = list(refund.lines.all())
-    order_lines: dict[str, list[OrderLine]] = defaultdict(list)
-    for line in OrderLine.objects.filter(
-        order=order, sku__in=[rl.sku for rl in refund_lines], product__isnull=False
-    ).order_by("position", "id"):
-        order_lines[line.sku].append(line)
-    changes: dict[int, int] = defaultdict(int)
-    for refund_line in refund_lines:
-        wanted = refund_line.quantity - refund_line.restocked_quantity
-        for line in order_lines[refund_line.sku]:
-            taken = min(wanted, line.stock_deducted)
-            if taken <= 0:
-                continue
-            line.stock_deducted -= taken
-            refund_line.restocked_quantity += taken
-            changes[line.product_id] += taken
-            wanted -= taken
-    if not changes:
-        return []
-    movements = apply_stock_changes(
-        changes=changes, reason=StockReason.REFUND_RESTOCK, actor=actor, order=order
-    )
-    OrderLine.objects.bulk_update(
-        [line for lines in order_lines.values() for line in lines], ["stock_deducted"]
-    )
-    RefundLine.objects.bulk_update(refund_lines, ["restocked_quantity"])
-    sku_by_product = {line.product_id: line.sku for lines in order_lines.values() for line in lines}
-    restocked = [
-        {
-            "sku": sku_by_product.get(m.product_id, ""),
-            "delta": m.delta,
-            "quantity_after": m.quantity_after,
-        }
-        for m in movements
-    ]
-    record_order_event(
-        order=order,
-        type=OrderEventType.STOCK_RESTOCKED,
-        actor=actor,
-        data={"movements": restocked, "refund_id": refund.pk},
-    )
-    return restocked
-
-
-def _fail_refund(order: Order, refund: Refund, message: str, actor: Actor) -> None:
-    """The provider refused: the refund shows as failed and no money state changes."""
-    refund.status = RefundStatus.FAILED
-    refund.completed_at = timezone.now()
-    refund.failure_message = (message or _("The provider refused the refund."))[:500]
-    refund.save()
-    record_order_event(
-        order=order,
-        type=OrderEventType.REFUND_FAILED,
-        actor=actor,
-        data=_refund_event_data(refund, message=refund.failure_message, status=refund.status),
-    )
-    save_order_change(order)
