@@ -171,7 +171,7 @@ WORKER_SWEEPS = [
     "bestellwerk.notifications.services.sweep_emails",
     "bestellwerk.automations.services.webhooks.sweep_webhooks",
     "bestellwerk.automations.services.runs.sweep_automations",
-    "bestellwerk.payments.services.retry_pending_refunds",
+    "bestellwerk.payments.services.refunds.retry_pending_refunds",
 ]
 # Outgoing webhooks: seconds to wait for an answer; failures retry after 30 s, 1 min, 2 min …
 WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "10"))
