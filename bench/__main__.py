@@ -95,7 +95,7 @@ def copy_orders(count: int) -> None:
     from django.utils import timezone
 
     from bestellwerk.core.models import Counter
-    from bestellwerk.demo.seed import HISTORY_DAYS
+    from bestellwerk.demo.plan import HISTORY_DAYS
     from bestellwerk.orders.models import Order, OrderLine, OrderNote
     from bestellwerk.orders.services import ORDER_NUMBER_COUNTER
     from bestellwerk.shipping.models import Shipment

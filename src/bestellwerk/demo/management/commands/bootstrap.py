@@ -8,7 +8,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from bestellwerk.accounts.models import Role, User
-from bestellwerk.demo.seed import DEFAULT_ORDERS, DEMO_STAFF, demo_data_present
+from bestellwerk.demo.people import DEMO_STAFF
+from bestellwerk.demo.seed import DEFAULT_ORDERS, demo_data_present
 
 DEMO_USERNAME = "admin"
 

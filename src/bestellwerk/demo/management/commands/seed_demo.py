@@ -1,4 +1,4 @@
-"""Fill an empty database with the demo shop (see bestellwerk.demo.seed)."""
+"""Fill an empty database with the demo shop (see bestellwerk.demo)."""
 
 import os
 
