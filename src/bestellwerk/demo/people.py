@@ -15,6 +15,7 @@ from bestellwerk.demo.data import (
     STREETS,
 )
 
+DEMO_ADMIN = "admin"
 # username, first name, last name, role
 DEMO_STAFF = [
     ("sofia", "Sofia", "Becker", Role.SALES),
@@ -22,19 +23,26 @@ DEMO_STAFF = [
 ]
 
 
+def get_or_create_admin(password: str) -> tuple[User, bool]:
+    """The demo admin, and whether it was created now (an existing one keeps its password)."""
+    admin = User.objects.filter(username=DEMO_ADMIN).first()
+    if admin is not None:
+        return admin, False
+    admin = User.objects.create_superuser(
+        username=DEMO_ADMIN,
+        email="admin@bestellwerk.localhost",
+        password=password,
+        first_name="Demo",
+        last_name="Admin",
+        role=Role.ADMIN,
+    )
+    return admin, True
+
+
 def create_staff(password: str) -> dict[str, User]:
     """The admin and the demo staff by username; those who exist already are kept."""
-    admin = User.objects.filter(username="admin").first()
-    if admin is None:
-        admin = User.objects.create_superuser(
-            username="admin",
-            email="admin@bestellwerk.localhost",
-            password=password,
-            first_name="Demo",
-            last_name="Admin",
-            role=Role.ADMIN,
-        )
-    staff = {"admin": admin}
+    admin, _created = get_or_create_admin(password)
+    staff = {DEMO_ADMIN: admin}
     for username, first, last, role in DEMO_STAFF:
         user = User.objects.filter(username=username).first()
         if user is None:
