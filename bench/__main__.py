@@ -68,7 +68,7 @@ def generate(target: int) -> None:
     """Top the database up to `target` orders: demo templates, then bulk copies of them."""
     from django.core.management import call_command
 
-    from bestellwerk.core.demo import seed_demo_shop
+    from bestellwerk.demo.seed import seed_demo_shop
     from bestellwerk.orders.models import Order
 
     call_command("migrate", verbosity=0)
@@ -94,8 +94,8 @@ def copy_orders(count: int) -> None:
     from django.db.models import F
     from django.utils import timezone
 
-    from bestellwerk.core.demo import HISTORY_DAYS
     from bestellwerk.core.models import Counter
+    from bestellwerk.demo.plan import HISTORY_DAYS
     from bestellwerk.orders.models import Order, OrderLine, OrderNote
     from bestellwerk.orders.services import ORDER_NUMBER_COUNTER
     from bestellwerk.shipping.models import Shipment

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "bestellwerk.automations",
     "bestellwerk.api",
     "bestellwerk.staff",
+    "bestellwerk.demo",
 ]
 
 MIDDLEWARE = [

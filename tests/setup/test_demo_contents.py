@@ -8,7 +8,7 @@ from django.db import transaction
 
 from bestellwerk.accounts.models import User
 from bestellwerk.catalog.models import Product, StockMovement
-from bestellwerk.core.demo import seed_demo_shop
+from bestellwerk.demo.seed import seed_demo_shop
 from bestellwerk.orders.models import Channel, Order, OrderEvent, OrderStatus, PaymentStatus
 from bestellwerk.orders.selectors import OrderFilters, list_orders
 from bestellwerk.orders.totals import LineAmountsInput, compute_totals

@@ -7,8 +7,8 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from bestellwerk.catalog.models import Product
-from bestellwerk.core.demo import demo_fingerprint, seed_demo_shop
 from bestellwerk.customers.models import Customer
+from bestellwerk.demo.seed import demo_fingerprint, seed_demo_shop
 from bestellwerk.orders.models import Order
 
 SMALL = {"orders": 60, "customers": 30}

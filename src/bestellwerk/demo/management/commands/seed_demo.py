@@ -1,16 +1,16 @@
-"""Fill an empty database with the demo shop (see bestellwerk.core.demo)."""
+"""Fill an empty database with the demo shop (see bestellwerk.demo)."""
 
 import os
 
 from django.core.management.base import BaseCommand, CommandError
 
-from bestellwerk.core.demo import (
+from bestellwerk.core.errors import ServiceError
+from bestellwerk.demo.seed import (
     DEFAULT_CUSTOMERS,
     DEFAULT_ORDERS,
     DEFAULT_SEED,
     seed_demo_shop,
 )
-from bestellwerk.core.errors import ServiceError
 
 
 class Command(BaseCommand):

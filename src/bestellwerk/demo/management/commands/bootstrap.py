@@ -7,10 +7,9 @@ import os
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from bestellwerk.accounts.models import Role, User
-from bestellwerk.core.demo import DEFAULT_ORDERS, DEMO_STAFF, demo_data_present
-
-DEMO_USERNAME = "admin"
+from bestellwerk.accounts.models import User
+from bestellwerk.demo.people import DEMO_ADMIN, DEMO_STAFF, get_or_create_admin
+from bestellwerk.demo.seed import DEFAULT_ORDERS, demo_data_present
 
 
 class Command(BaseCommand):
@@ -27,15 +26,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, no_demo_data: bool, demo_orders: int, **options) -> None:
         password = os.environ.get("BESTELLWERK_DEMO_PASSWORD", "bestellwerk")
-        if not User.objects.filter(username=DEMO_USERNAME).exists():
-            User.objects.create_superuser(
-                username=DEMO_USERNAME,
-                email="admin@bestellwerk.localhost",
-                password=password,
-                first_name="Demo",
-                last_name="Admin",
-                role=Role.ADMIN,
-            )
+        _admin, created = get_or_create_admin(password)
+        if created:
             self.stdout.write("Created the demo admin.")
         if no_demo_data:
             pass
@@ -47,7 +39,7 @@ class Command(BaseCommand):
             )
             call_command("seed_demo", orders=demo_orders, stdout=self.stdout)
         self.stdout.write(
-            self.style.SUCCESS(f"Sign in as '{DEMO_USERNAME}' with password '{password}' (admin).")
+            self.style.SUCCESS(f"Sign in as '{DEMO_ADMIN}' with password '{password}' (admin).")
         )
         staff = User.objects.filter(username__in=[u for u, *_rest in DEMO_STAFF]).order_by("pk")
         for user in staff:
