@@ -29,15 +29,8 @@ class Command(BaseCommand):
         _admin, created = get_or_create_admin(password)
         if created:
             self.stdout.write("Created the demo admin.")
-        if no_demo_data:
-            pass
-        elif demo_data_present():
-            self.stdout.write("The shop has data already: no demo data loaded.")
-        else:
-            self.stdout.write(
-                f"Empty database: loading the demo shop ({demo_orders} orders, takes a moment)…"
-            )
-            call_command("seed_demo", orders=demo_orders, stdout=self.stdout)
+        if not no_demo_data:
+            self.load_demo_data_if_empty(demo_orders)
         self.stdout.write(
             self.style.SUCCESS(f"Sign in as '{DEMO_ADMIN}' with password '{password}' (admin).")
         )
@@ -47,3 +40,12 @@ class Command(BaseCommand):
                 f"Demo staff: '{user.username}' ({user.get_role_display()}), "
                 f"password '{password}' unless changed."
             )
+
+    def load_demo_data_if_empty(self, demo_orders: int) -> None:
+        if demo_data_present():
+            self.stdout.write("The shop has data already: no demo data loaded.")
+            return
+        self.stdout.write(
+            f"Empty database: loading the demo shop ({demo_orders} orders, takes a moment)…"
+        )
+        call_command("seed_demo", orders=demo_orders, stdout=self.stdout)
