@@ -115,15 +115,27 @@ def test_unknown_carrier(admin_api, order):
 
 
 def test_forbidden_transition(admin_api, order):
+    send(admin_api, "POST", f"/orders/{order.number}/status", {"status": "cancelled"})
     error = refused(
         admin_api,
         "POST",
         f"/orders/{order.number}/status",
-        {"status": "refunded"},
+        {"status": "shipped"},
         409,
         "invalid_transition",
     )
     assert "processing" in error["fields"]["allowed"]
+
+
+def test_refunded_is_reached_only_through_refunds(admin_api, order):
+    refused(
+        admin_api,
+        "POST",
+        f"/orders/{order.number}/status",
+        {"status": "refunded"},
+        422,
+        "refund_required",
+    )
 
 
 def test_place_an_order_that_is_placed_already(admin_api, order):

@@ -10,7 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from bestellwerk.catalog.services import create_product
 from bestellwerk.orders.inputs import LineInput
 from bestellwerk.orders.models import Order
-from bestellwerk.orders.services import add_shipment, create_order, set_payment_status
+from bestellwerk.orders.services import add_shipment, create_order
+from bestellwerk.payments.services import set_payment_status
 from tests.api.conftest import send
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -36,8 +36,8 @@ from bestellwerk.orders.services import (
     add_shipment,
     create_order,
     set_order_status,
-    set_payment_status,
 )
+from bestellwerk.payments.services import set_payment_status
 from tests.notifications.support import REAL_COMMITS, text_of
 
 pytestmark = REAL_COMMITS

@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from bestellwerk.orders.services import set_payment_status
+from bestellwerk.payments.services import set_payment_status
 
 STRIPE_TEST_KEY = "sk_test_bestellwerk_standin"
 WEBHOOK_SECRET = "whsec_test_bestellwerk"

@@ -40,7 +40,7 @@ def test_a_sent_link_is_mailed_and_a_refund_mail_only_when_asked(
     smtp.messages.clear()
 
     with commit():
-        from bestellwerk.orders.services import set_payment_status
+        from bestellwerk.payments.services import set_payment_status
 
         set_payment_status(number=placed.number, payment_status="paid", actor=actor)
     with commit():

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from bestellwerk.core.errors import ServiceError
 from bestellwerk.orders.models import OrderEventType
-from bestellwerk.orders.services import add_order_note, create_order, set_payment_status
+from bestellwerk.orders.services import add_order_note, create_order
 from bestellwerk.payments.models import PaymentLink
-from bestellwerk.payments.services import send_payment_link
+from bestellwerk.payments.services import send_payment_link, set_payment_status
 
 pytestmark = pytest.mark.django_db
 

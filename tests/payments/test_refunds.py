@@ -6,7 +6,7 @@ import pytest
 
 from bestellwerk.catalog.models import Product, StockMovement, StockReason
 from bestellwerk.core.errors import ServiceError
-from bestellwerk.orders.models import Order, OrderEventType, OrderLine
+from bestellwerk.orders.models import Order, OrderEventType, OrderLine, OrderStatus
 from bestellwerk.orders.services import set_order_status
 from bestellwerk.payments.models import Refund
 from bestellwerk.payments.selectors import refund_summary
@@ -280,13 +280,14 @@ def test_a_full_refund_may_set_the_order_status_refunded_restocking_the_rest(pai
     assert not StockMovement.objects.filter(reason=StockReason.ORDER_RESTOCKED).exists()
 
 
-def test_asking_for_status_refunded_where_the_table_forbids_it_is_refused(paid_order, actor):
-    with pytest.raises(ServiceError) as error:
-        refund_order(
-            number=paid_order.number, actor=actor, amount="54.60", set_status_refunded=True
-        )
-    assert error.value.code == "invalid_transition"
-    assert not Refund.objects.exists()
+def test_a_full_refund_may_close_an_order_in_any_placed_status(paid_order, actor):
+    # given a paid order still pending (nothing shipped yet)
+    assert paid_order.status == OrderStatus.PENDING
+    # when everything is refunded and staff ask for the status
+    refund_order(number=paid_order.number, actor=actor, amount="54.60", set_status_refunded=True)
+    # then the order is closed as refunded
+    order = Order.objects.get(pk=paid_order.pk)
+    assert (order.status, order.payment_status) == ("refunded", "refunded")
 
 
 # --------------------------------------------------------------------------- idempotency

@@ -20,10 +20,10 @@ from bestellwerk.orders.services import (
     set_order_coupon,
     set_order_lines,
     set_order_status,
-    set_payment_status,
     update_order,
     update_shipment_tracking,
 )
+from bestellwerk.payments.services import refund_order, set_payment_status
 
 D = Decimal
 
@@ -287,7 +287,7 @@ def test_status_change_is_recorded(actor, order):
 @pytest.mark.parametrize(
     ("to", "code"),
     [
-        ("refunded", "invalid_transition"),
+        ("refunded", "refund_required"),
         ("draft", "invalid_transition"),
         ("gone", "invalid_status"),
     ],
@@ -302,8 +302,12 @@ def test_forbidden_status_changes(actor, order, snapshot, to, code):
 
 
 def test_a_refunded_order_is_final(actor, order, snapshot):
+    # given an order whose payment was refunded in full, closing it
     set_order_status(number=order.number, status="processing", actor=actor)
-    set_order_status(number=order.number, status="refunded", actor=actor)
+    set_payment_status(number=order.number, payment_status="paid", actor=actor)
+    refund_order(number=order.number, actor=actor, amount=order.total, set_status_refunded=True)
+    assert Order.objects.get(pk=order.pk).status == "refunded"
+    # then no status change leads out of it
     for status in ("pending", "processing", "cancelled"):
         assert_refused(
             "invalid_transition",
@@ -350,7 +354,8 @@ def test_payment_status_by_hand(actor, order, snapshot):
 
 
 def test_payment_status_of_a_refunded_order_follows_its_refunds(actor, order, snapshot):
-    Order.objects.filter(pk=order.pk).update(payment_status="refunded")
+    set_payment_status(number=order.number, payment_status="paid", actor=actor)
+    refund_order(number=order.number, actor=actor, amount="1.00")
     assert_refused(
         "invalid_transition",
         snapshot,

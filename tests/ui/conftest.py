@@ -32,8 +32,15 @@ def make_order(actor, coffee, mug, billing):
     """Create a placed order; keyword arguments go to create_order."""
     from bestellwerk.orders.inputs import LineInput
     from bestellwerk.orders.services import create_order
+    from bestellwerk.payments.services import set_payment_status
 
-    def make(*, email: str = "erika@example.de", last_name: str = "Mustermann", **kwargs):
+    def make(
+        *,
+        email: str = "erika@example.de",
+        last_name: str = "Mustermann",
+        payment_status: str = "unpaid",
+        **kwargs,
+    ):
         fields = {
             "billing_address": {**billing, "email": email, "last_name": last_name},
             "lines": [LineInput(quantity=1, sku=mug.sku)],
@@ -41,6 +48,9 @@ def make_order(actor, coffee, mug, billing):
             "shipping_method": "standard",
             **kwargs,
         }
-        return create_order(actor=actor, **fields)
+        order = create_order(actor=actor, **fields)
+        if payment_status == "paid":
+            order = set_payment_status(number=order.number, payment_status="paid", actor=actor)
+        return order
 
     return make

@@ -7,8 +7,11 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from bestellwerk.accounts.models import Role, User
+from bestellwerk.core.actors import Actor
+from bestellwerk.core.errors import ServiceError
 
 ViewFunction = Callable[..., HttpResponse]
 
@@ -16,7 +19,10 @@ ViewFunction = Callable[..., HttpResponse]
 PERMISSIONS: dict[str, frozenset[str]] = {
     "orders.view": frozenset({Role.ADMIN, Role.SALES, Role.WAREHOUSE}),
     "orders.edit": frozenset({Role.ADMIN, Role.SALES}),
+    # Forward through fulfilment (processing, on hold, shipped, completed).
     "orders.status": frozenset({Role.ADMIN, Role.SALES, Role.WAREHOUSE}),
+    # Every other move: cancel, reopen, back to pending.
+    "orders.cancel": frozenset({Role.ADMIN, Role.SALES}),
     "orders.shipments": frozenset({Role.ADMIN, Role.SALES, Role.WAREHOUSE}),
     "orders.notes": frozenset({Role.ADMIN, Role.SALES, Role.WAREHOUSE}),
     "orders.payments": frozenset({Role.ADMIN, Role.SALES}),
@@ -36,6 +42,17 @@ def has_permission(user: User, permission: str) -> bool:
     if not user.is_active:
         return False
     return user.effective_role in PERMISSIONS[permission]
+
+
+def require_capability(actor: Actor, capability: str) -> None:
+    """Services check the role of the person or token behind a change, as the API and the
+    staff UI do before calling them; the system and automations act for the shop."""
+    if actor.user is not None and not has_permission(actor.user, capability):
+        raise ServiceError(
+            "permission_denied",
+            _("Your role may not do this."),
+            fields={"capability": capability},
+        )
 
 
 def permission_required_for(capability: str) -> Callable[[ViewFunction], ViewFunction]:

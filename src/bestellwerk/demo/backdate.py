@@ -12,7 +12,7 @@ from bestellwerk.catalog.models import StockMovement
 from bestellwerk.customers.models import Customer
 from bestellwerk.demo.plan import OrderPlan
 from bestellwerk.orders.models import Order, OrderEvent, OrderNote
-from bestellwerk.payments.models import Refund
+from bestellwerk.payments.models import Payment, Refund
 from bestellwerk.shipping.models import Shipment
 
 # The events that open a step of an order's history; the others follow in the same moment.
@@ -21,7 +21,7 @@ STEP_EVENTS = frozenset(
         "draft_created",
         "created",
         "status_changed",
-        "payment_status_changed",
+        "payment_recorded",
         "shipment_added",
         "note_added",
         "refund_requested",
@@ -52,6 +52,7 @@ def backdate_orders(
     shipment_times: dict[int, datetime] = {}
     note_times: dict[int, datetime] = {}
     refund_times: dict[int, datetime] = {}
+    payment_times: dict[int, datetime] = {}
     placed: dict[int, datetime] = {}
     opened: set[int] = set()
     for event_id, order_id, event_type, data in events:
@@ -68,6 +69,8 @@ def backdate_orders(
             shipment_times[data["shipment_id"]] = when
         elif event_type == "note_added":
             note_times[data["note_id"]] = when
+        elif event_type == "payment_recorded":
+            payment_times[data["payment_id"]] = when
         elif event_type == "refunded" and data.get("refund_id"):
             refund_times[data["refund_id"]] = when
         elif event_type in ("stock_deducted", "stock_restocked"):
@@ -96,6 +99,11 @@ def backdate_orders(
         Refund,
         ["created_at", "completed_at"],
         [(pk, when, when) for pk, when in refund_times.items()],
+    )
+    _set_columns(
+        Payment,
+        ["paid_at", "created_at"],
+        [(pk, when, when) for pk, when in payment_times.items()],
     )
     _set_columns(
         OrderNote,

@@ -17,9 +17,12 @@ from bestellwerk.orders.services import (
     add_shipment,
     create_order,
     set_order_status,
+)
+from bestellwerk.payments.services import (
+    record_manual_payment,
+    refund_order,
     set_payment_status,
 )
-from bestellwerk.payments.services import refund_order
 
 
 class OrderWriter:
@@ -51,7 +54,6 @@ class OrderWriter:
             lead_source=plan.lead_source,
             tags=plan.tags,
             adjust_stock=plan.adjust_stock,
-            payment_status=Pay.PAID if plan.paid_on_creation else Pay.UNPAID,
             external_source="woocommerce" if plan.external_id else None,
             external_id=plan.external_id,
             external_number=f"WC-{plan.external_id}" if plan.external_id else "",
@@ -59,6 +61,14 @@ class OrderWriter:
         )
         number = order.number
         sales = Actor.for_user(self.staff["sofia"])
+        if plan.paid_on_creation:
+            # Paid at the till or in the web shop's checkout; at the till, sales takes it.
+            staff_channel = plan.channel in (Channel.MANUAL, Channel.POS)
+            order = set_payment_status(
+                number=number,
+                payment_status=Pay.PAID,
+                actor=sales if staff_channel else self._actor_for(plan),
+            )
         warehouse = Actor.for_user(self.staff["lars"])
         if plan.note:
             add_order_note(number=number, body=plan.note, actor=sales)
@@ -104,6 +114,13 @@ class OrderWriter:
             )
         if plan.paid and order.payment_status == Pay.UNPAID:
             order = set_payment_status(number=number, payment_status=Pay.PAID, actor=sales)
+        if plan.partial_payment:
+            record_manual_payment(
+                number=number,
+                actor=sales,
+                amount=round_money(order.total / 2),
+                reference="Anzahlung",
+            )
         if plan.partial_refund:
             refund_order(
                 number=number,

@@ -49,6 +49,8 @@ class OrderPlan:
     adjust_stock: bool = True
     paid_on_creation: bool = False
     partial_refund: bool = False
+    # An unpaid order of which the customer paid a part (a down payment on an invoice).
+    partial_payment: bool = False
     # The statuses the order passes through after being created, in order.
     path: list[str] = field(default_factory=list)
     external_id: str | None = None
@@ -134,6 +136,13 @@ def plan_orders(
         plan.partial_refund = rng.random() < 0.03
     if completed and not any(p.partial_refund for p in completed):
         rng.choice(completed).partial_refund = True
+    unpaid_placed = [
+        p for p in plans if p.path and not p.paid and p.status != OrderStatus.CANCELLED
+    ]
+    for plan in unpaid_placed:
+        plan.partial_payment = rng.random() < 0.1
+    if unpaid_placed and not any(p.partial_payment for p in unpaid_placed):
+        rng.choice(unpaid_placed).partial_payment = True
     return plans
 
 

@@ -28,7 +28,6 @@ from bestellwerk.orders.schemas import (
     OrderOut,
     OrderStatusIn,
     OrderUpdateIn,
-    PaymentStatusIn,
     PlaceOrderIn,
     ShipmentIn,
     ShipmentOut,
@@ -144,21 +143,6 @@ def set_order_status_endpoint(
         notify_customer=payload.notify_customer,
         notify_admins=payload.notify_admins,
         comment=payload.comment,
-        actor=actor,
-        expected_version=expected_version(request, payload.version),
-    )
-    return _order_answer(number, response)
-
-
-@router.post("/orders/{number}/payment-status", response={200: OrderOut, **COMMON_ERRORS})
-def set_payment_status_endpoint(
-    request: HttpRequest, number: OrderNumber, payload: PaymentStatusIn, response: HttpResponse
-) -> Order:
-    """Mark the order `paid` or `unpaid` by hand."""
-    actor = authorize(request, "orders.payments")
-    services.set_payment_status(
-        number=number,
-        payment_status=payload.payment_status,
         actor=actor,
         expected_version=expected_version(request, payload.version),
     )

@@ -8,10 +8,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from bestellwerk.core.errors import ServiceError
+from bestellwerk.core.money import MAX_AMOUNT
 
 MAX_LINES = 250
 MAX_QUANTITY = 10_000
 MAX_NOTE_LENGTH = 5000
+# The largest order (goods before discount, plus shipping): 9,999,999.99, the most a money
+# amount may be anywhere; 250 lines of large amounts would otherwise outgrow the columns.
+MAX_ORDER_TOTAL = MAX_AMOUNT
 
 ADDRESS_FIELD_LENGTHS: dict[str, int] = {
     "first_name": 100,

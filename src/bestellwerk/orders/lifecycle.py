@@ -1,20 +1,32 @@
-"""The one table of allowed status transitions, and which statuses hold stock."""
+"""The one table of allowed status transitions, who may make them, and which statuses hold
+stock."""
 
 from bestellwerk.orders.models import OrderStatus as S
 
-# From a status to the statuses staff may set next. Drafts leave only by being placed.
+# From a status to the statuses staff may set next. Drafts leave only by being placed;
+# `refunded` is never set by hand: a refund of everything paid closes the order.
 TRANSITIONS: dict[str, frozenset[str]] = {
     S.DRAFT: frozenset(),
     S.PENDING: frozenset({S.PROCESSING, S.ON_HOLD, S.SHIPPED, S.COMPLETED, S.CANCELLED}),
-    S.PROCESSING: frozenset(
-        {S.PENDING, S.ON_HOLD, S.SHIPPED, S.COMPLETED, S.CANCELLED, S.REFUNDED}
-    ),
+    S.PROCESSING: frozenset({S.PENDING, S.ON_HOLD, S.SHIPPED, S.COMPLETED, S.CANCELLED}),
     S.ON_HOLD: frozenset({S.PENDING, S.PROCESSING, S.SHIPPED, S.COMPLETED, S.CANCELLED}),
-    S.SHIPPED: frozenset({S.PROCESSING, S.COMPLETED, S.REFUNDED}),
-    S.COMPLETED: frozenset({S.PROCESSING, S.REFUNDED}),
+    S.SHIPPED: frozenset({S.PROCESSING, S.COMPLETED}),
+    S.COMPLETED: frozenset({S.PROCESSING}),
     S.CANCELLED: frozenset({S.PENDING, S.PROCESSING, S.ON_HOLD}),
     S.REFUNDED: frozenset(),
 }
+
+# The way forward, which the status dialog proposes next.
+FORWARD: dict[str, str] = {
+    S.PENDING: S.PROCESSING,
+    S.ON_HOLD: S.PROCESSING,
+    S.PROCESSING: S.SHIPPED,
+    S.SHIPPED: S.COMPLETED,
+}
+
+# The warehouse moves orders through fulfilment; every other move (cancel, reopen, back to
+# pending) is sales and admin work.
+FULFILMENT: frozenset[str] = frozenset({S.PROCESSING, S.ON_HOLD, S.SHIPPED, S.COMPLETED})
 
 # The statuses an order may be placed in (created directly, or a draft placed).
 PLACEABLE: frozenset[str] = frozenset({S.PENDING, S.PROCESSING, S.ON_HOLD, S.SHIPPED, S.COMPLETED})
@@ -24,6 +36,21 @@ STOCK_HOLDING: frozenset[str] = frozenset({S.PROCESSING, S.ON_HOLD, S.SHIPPED, S
 
 def can_transition(current: str, new: str) -> bool:
     return new in TRANSITIONS.get(current, frozenset())
+
+
+def capability_for_transition(current: str, new: str) -> str:
+    """The capability (accounts.permissions) a move from `current` to `new` needs."""
+    moves_forward = current in FULFILMENT | {S.PENDING} and new in FULFILMENT
+    return "orders.status" if moves_forward else "orders.cancel"
+
+
+def can_close_as_refunded(current: str) -> bool:
+    """Whether a refund of everything paid may set the order `refunded`."""
+    return current not in (S.DRAFT, S.REFUNDED)
+
+
+def next_forward_status(current: str) -> str | None:
+    return FORWARD.get(current)
 
 
 def holds_stock(status: str) -> bool:

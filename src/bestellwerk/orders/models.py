@@ -1,7 +1,12 @@
+import operator
+from functools import reduce
+
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from bestellwerk.core.models import ActorFields
+from bestellwerk.core.money import MAX_AMOUNT
 from bestellwerk.shipping.models import LocalizedNameMixin
 
 
@@ -17,7 +22,10 @@ class OrderStatus(models.TextChoices):
 
 
 class PaymentStatus(models.TextChoices):
+    """Derived from the ledger sums, never set: see `orders.balance.derive_payment_status`."""
+
     UNPAID = "unpaid", _("Unpaid")
+    PARTIALLY_PAID = "partially_paid", _("Partially paid")
     PAID = "paid", _("Paid")
     PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")
     REFUNDED = "refunded", _("Refunded")
@@ -29,6 +37,17 @@ class Channel(models.TextChoices):
     POS = "pos", _("Point of sale")
     IMPORT = "import", _("Import")
     API = "api", _("API")
+
+
+# The payment status table as database conditions, so no row can disagree with its ledger
+# sums (the same table as `orders.balance.derive_payment_status`, which computes it).
+PAYMENT_STATUS_CONDITIONS = {
+    PaymentStatus.UNPAID: Q(paid_total=0, refunded_total=0),
+    PaymentStatus.PARTIALLY_PAID: Q(refunded_total=0, paid_total__gt=0, paid_total__lt=F("total")),
+    PaymentStatus.PAID: Q(refunded_total=0, paid_total__gt=0, paid_total__gte=F("total")),
+    PaymentStatus.PARTIALLY_REFUNDED: Q(refunded_total__gt=0, paid_total__gt=F("refunded_total")),
+    PaymentStatus.REFUNDED: Q(refunded_total__gt=0, paid_total=F("refunded_total")),
+}
 
 
 class LeadSource(LocalizedNameMixin):
@@ -90,6 +109,13 @@ class Order(models.Model):
     tax_total = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     total = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     tax_breakdown = models.JSONField(default=list, blank=True)
+    # Sums of the payments ledger (payments minus voids; refunds that succeeded), kept by the
+    # payments services under the order's lock. The balance and payment status follow from
+    # them and the total (`orders.balance`); constraints below hold them to it.
+    paid_total = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    refunded_total = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    # total − paid + refunded: positive, the customer owes; negative, a refund is owed.
+    balance = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     tags = models.ManyToManyField("core.Tag", blank=True, related_name="orders")
     version = models.PositiveIntegerField(default=1)
     stock_held = models.BooleanField(default=False)
@@ -111,11 +137,40 @@ class Order(models.Model):
                 fields=["external_source", "external_id"], name="order_external_unique"
             ),
             models.CheckConstraint(condition=models.Q(total__gte=0), name="order_total_gte_0"),
+            # The largest order anyone can build: services refuse more with
+            # `order_total_too_large` before anything is written.
+            models.CheckConstraint(
+                condition=Q(subtotal__lte=MAX_AMOUNT, total__lte=MAX_AMOUNT),
+                name="order_total_lte_max",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    refunded_total__gte=0,
+                    paid_total__gte=F("refunded_total"),
+                    paid_total__lte=MAX_AMOUNT,
+                ),
+                name="order_refunded_lte_paid",
+            ),
+            models.CheckConstraint(
+                condition=Q(balance=F("total") - F("paid_total") + F("refunded_total")),
+                name="order_balance_derived",
+            ),
+            models.CheckConstraint(
+                condition=reduce(
+                    operator.or_,
+                    (
+                        Q(payment_status=status) & condition
+                        for status, condition in PAYMENT_STATUS_CONDITIONS.items()
+                    ),
+                ),
+                name="order_payment_status_derived",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "-created_at"]),
             models.Index(fields=["payment_status", "-created_at"]),
             models.Index(fields=["total"]),
+            models.Index(fields=["balance"]),
             models.Index(fields=["customer", "-created_at"]),
             models.Index(fields=["assignee", "-created_at"]),
             models.Index(fields=["channel", "-created_at"]),
@@ -151,12 +206,18 @@ class OrderLine(models.Model):
     tax = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     # Units of this line deducted from stock (0 unless the order holds stock).
     stock_deducted = models.PositiveIntegerField(default=0)
+    # Units of this line refunded (kept by the refund service); they are never deducted
+    # again, and the cart cannot go below them.
+    refunded_quantity = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["position", "id"]
         constraints = [
             models.CheckConstraint(condition=models.Q(quantity__gt=0), name="line_quantity_gt_0"),
             models.CheckConstraint(condition=models.Q(unit_price__gte=0), name="line_price_gte_0"),
+            models.CheckConstraint(
+                condition=Q(refunded_quantity__lte=F("quantity")), name="line_refunded_lte_quantity"
+            ),
         ]
         indexes = [models.Index(fields=["sku"])]
 
@@ -184,6 +245,8 @@ class OrderEventType(models.TextChoices):
     STOCK_RESTOCKED = "stock_restocked", _("Stock restocked")
     EMAIL_SENT = "email_sent", _("E-mail sent")
     EMAIL_FAILED = "email_failed", _("E-mail failed")
+    PAYMENT_RECORDED = "payment_recorded", _("Payment recorded")
+    PAYMENT_VOIDED = "payment_voided", _("Payment voided")
     PAYMENT_LINK_SENT = "payment_link_sent", _("Payment link sent")
     REFUND_REQUESTED = "refund_requested", _("Refund requested")
     REFUNDED = "refunded", _("Refunded")

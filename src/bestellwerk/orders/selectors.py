@@ -25,6 +25,13 @@ MAX_QUERY_LENGTH = 200
 SORTS: dict[str, str] = {"created": "created_at", "total": "total", "number": "number"}
 
 
+BALANCE_FILTERS: dict[str, Q] = {
+    "due": Q(balance__gt=0),
+    "refund_due": Q(balance__lt=0),
+    "settled": Q(balance=0),
+}
+
+
 @dataclass
 class OrderFilters:
     """Every filter of the order list; the API's query parameters and the UI's form fill it."""
@@ -42,6 +49,8 @@ class OrderFilters:
     channel: str = ""
     total_min: Decimal | None = None
     total_max: Decimal | None = None
+    # "due": the customer owes money; "refund_due": money is owed back; "settled": neither.
+    balance: str = ""
     created_from: date | None = None
     created_to: date | None = None
 
@@ -97,6 +106,12 @@ def filter_orders(filters: OrderFilters, *, exclude_status: bool = False) -> Que
         qs = qs.filter(total__gte=filters.total_min)
     if filters.total_max is not None:
         qs = qs.filter(total__lte=filters.total_max)
+    if filters.balance:
+        if filters.balance not in BALANCE_FILTERS:
+            raise ServiceError(
+                "invalid_filter", "Unknown balance filter.", fields={"balance": filters.balance}
+            )
+        qs = qs.filter(BALANCE_FILTERS[filters.balance])
     tz = timezone.get_current_timezone()
     if filters.created_from:
         qs = qs.filter(created_at__gte=datetime.combine(filters.created_from, time.min, tzinfo=tz))

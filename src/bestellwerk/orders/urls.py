@@ -27,7 +27,6 @@ urlpatterns = [
     path("orders/<int:number>/addresses", parties.order_addresses, name="addresses"),
     path("orders/<int:number>/cart", cart.order_cart, name="cart"),
     path("orders/<int:number>/payment-method", payment.order_payment_method, name="payment_method"),
-    path("orders/<int:number>/payment-status", payment.order_payment_status, name="payment_status"),
     path(
         "orders/<int:number>/shipping-method",
         logistics.order_shipping_method,

@@ -1,7 +1,9 @@
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from bestellwerk.core.models import ActorFields
+from bestellwerk.core.money import MAX_AMOUNT
 from bestellwerk.shipping.models import LocalizedNameMixin
 
 
@@ -18,19 +20,33 @@ class PaymentMethod(LocalizedNameMixin):
         verbose_name_plural = _("payment methods")
 
 
-class Payment(models.Model):
-    """Money that arrived: one row per successful payment, whoever reported it."""
+class Payment(ActorFields):
+    """The ledger of money that arrived: one row per payment, whoever reported it.
+
+    Rows are never changed or deleted (a trigger refuses changes to their money columns):
+    a mistaken manual payment is voided by a new row with a negative amount that points at
+    it, with a reason.
+    """
 
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="payments")
     provider = models.CharField(_("provider"), max_length=30)
-    # The provider's id of the payment (a Checkout Session for Stripe). Unique: a
-    # notification delivered twice finds its payment and changes nothing.
-    reference = models.CharField(_("reference"), max_length=255, unique=True)
+    method = models.ForeignKey(
+        PaymentMethod, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The provider's id of the payment (a Checkout Session for Stripe), unique per provider:
+    # a notification delivered twice finds its payment and changes nothing. For a manual
+    # payment, what staff noted (a bank statement line, a receipt number).
+    reference = models.CharField(_("reference"), max_length=255, blank=True)
     # What a refund is made against (a PaymentIntent for Stripe); empty for manual payments.
     refund_reference = models.CharField(_("refund reference"), max_length=255, blank=True)
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     paid_at = models.DateTimeField(_("paid at"))
+    # Set on a void: the payment it cancels (once), its amount the negative of that one's.
+    voided_payment = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="void"
+    )
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -38,11 +54,26 @@ class Payment(models.Model):
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
         constraints = [
-            models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_gt_0"),
+            models.CheckConstraint(
+                condition=(
+                    Q(voided_payment__isnull=True, amount__gt=0, amount__lte=MAX_AMOUNT)
+                    | Q(voided_payment__isnull=False, amount__lt=0, amount__gte=-MAX_AMOUNT)
+                ),
+                name="payment_amount_sign",
+            ),
+            models.UniqueConstraint(
+                fields=["provider", "reference"],
+                condition=~Q(provider="manual"),
+                name="payment_provider_reference_unique",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.provider} {self.reference} {self.amount}"
+
+    @property
+    def is_void(self) -> bool:
+        return self.voided_payment_id is not None
 
 
 class RefundStatus(models.TextChoices):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from bestellwerk.core.errors import ServiceError
 from bestellwerk.core.money import ZERO, round_money
-from bestellwerk.orders.models import Order, OrderLine, PaymentStatus
+from bestellwerk.orders.models import Order, OrderLine
 from bestellwerk.payments.models import Payment, PaymentLink, Refund, RefundLine, RefundStatus
 
 
@@ -51,24 +51,9 @@ def _money(total: Decimal | None) -> Decimal:
     return round_money(total or ZERO)
 
 
-def payments_total(*, order: Order) -> Decimal:
-    total = Payment.objects.filter(order=order).aggregate(total=Sum("amount"))["total"]
-    return _money(total)
-
-
-def paid_amount(*, order: Order) -> Decimal:
-    """What the customer paid: the recorded payments, or the total of an order marked paid
-    by hand (imports, cash) that has no payment record."""
-    recorded = payments_total(order=order)
-    if order.payment_status == PaymentStatus.UNPAID:
-        return recorded
-    return max(recorded, order.total)
-
-
 def amount_owed(*, order: Order) -> Decimal:
-    if order.payment_status != PaymentStatus.UNPAID:
-        return ZERO
-    return max(order.total - payments_total(order=order), ZERO)
+    """What the customer still owes (the positive part of the balance)."""
+    return max(order.balance, ZERO)
 
 
 def _refund_sums(order: Order) -> dict[str, tuple[Decimal, Decimal]]:
@@ -85,7 +70,7 @@ def refund_summary(*, order: Order) -> RefundSummary:
     sums = _refund_sums(order)
     refunded, shipping_refunded = sums.get(RefundStatus.SUCCEEDED, (ZERO, ZERO))
     pending, shipping_pending = sums.get(RefundStatus.PENDING, (ZERO, ZERO))
-    paid = paid_amount(order=order)
+    paid = order.paid_total
     return RefundSummary(
         paid=paid,
         refunded=refunded,
@@ -121,7 +106,13 @@ def refundable_lines(*, order: Order) -> list[RefundableLine]:
 
 
 def list_payments(*, order: Order) -> QuerySet[Payment]:
-    return Payment.objects.filter(order=order).order_by("paid_at", "id")
+    """The ledger of the order, oldest first, each void with the payment it cancels and
+    each payment with its void (if any)."""
+    return (
+        Payment.objects.filter(order=order)
+        .select_related("method", "actor_user", "voided_payment", "void")
+        .order_by("created_at", "id")
+    )
 
 
 def list_refunds(*, order: Order) -> QuerySet[Refund]:

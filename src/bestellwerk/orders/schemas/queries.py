@@ -38,6 +38,11 @@ class OrderListQuery(Schema):
     channel: Channel | None = None
     total_min: MoneyIn | None = None
     total_max: MoneyIn | None = None
+    balance: Literal["due", "refund_due", "settled"] | None = Field(
+        None,
+        description="due: the customer owes money; refund_due: money is owed back; "
+        "settled: neither",
+    )
     created_from: date | None = None
     created_to: date | None = None
     sort: OrderSort = "-created"
@@ -59,6 +64,7 @@ class OrderListQuery(Schema):
             channel=self.channel.value if self.channel else "",
             total_min=self.total_min,
             total_max=self.total_max,
+            balance=self.balance or "",
             created_from=self.created_from,
             created_to=self.created_to,
         )

@@ -42,6 +42,12 @@ class TotalsOut(Schema):
     tax: list[TaxOut]
     tax_total: MoneyOut
     total: MoneyOut
+    paid: MoneyOut = Field(description="payments minus voids")
+    refunded: MoneyOut = Field(description="refunds that succeeded")
+    balance: MoneyOut = Field(
+        description="total − paid + refunded: positive is owed by the customer, "
+        "negative is owed back to the customer"
+    )
 
 
 class ShipmentOut(Schema):
@@ -105,6 +111,9 @@ class OrderSummaryOut(Schema):
             "tax": obj.tax_breakdown,
             "tax_total": obj.tax_total,
             "total": obj.total,
+            "paid": obj.paid_total,
+            "refunded": obj.refunded_total,
+            "balance": obj.balance,
         }
 
     @staticmethod

@@ -8,7 +8,7 @@ The modules, by business action (callers import from this package):
 - create: create_order, place_order (drafts, placing, the order number counter)
 - cart: set_order_lines, set_order_coupon (lines, coupon, totals applied to the order)
 - parties: update_order (customer, addresses, assignee, lead source, channel, methods)
-- status: set_order_status, set_payment_status (the lifecycle, stock crossings)
+- status: set_order_status, close_refunded_order (the lifecycle, stock crossings)
 - fulfilment: add_shipment, update_shipment_tracking
 - annotations: add_order_note, change_order_tags
 - stock: deducting, restocking and moving the stock an order holds
@@ -27,7 +27,7 @@ from bestellwerk.orders.services.create import (
 from bestellwerk.orders.services.fulfilment import add_shipment, update_shipment_tracking
 from bestellwerk.orders.services.parties import update_order
 from bestellwerk.orders.services.persistence import lock_order, save_order_change
-from bestellwerk.orders.services.status import set_order_status, set_payment_status
+from bestellwerk.orders.services.status import close_refunded_order, set_order_status
 
 __all__ = [
     "FIRST_ORDER_NUMBER",
@@ -35,6 +35,7 @@ __all__ = [
     "add_order_note",
     "add_shipment",
     "change_order_tags",
+    "close_refunded_order",
     "create_order",
     "lock_order",
     "place_order",
@@ -42,7 +43,6 @@ __all__ = [
     "set_order_coupon",
     "set_order_lines",
     "set_order_status",
-    "set_payment_status",
     "update_order",
     "update_shipment_tracking",
 ]

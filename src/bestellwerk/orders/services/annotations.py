@@ -52,7 +52,7 @@ def change_order_tags(
         current.setdefault(name.strip().lower(), name)
     if not replace_tags(order, list(current.values()), actor):
         return order
-    return save_order_change(order)
+    return save_order_change(order, actor=actor)
 
 
 @transaction.atomic
@@ -74,5 +74,5 @@ def add_order_note(
     record_order_event(
         order=order, type=OrderEventType.NOTE_ADDED, actor=actor, data={"note_id": note.pk}
     )
-    save_order_change(order)
+    save_order_change(order, actor=actor)
     return note

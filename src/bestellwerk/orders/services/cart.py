@@ -1,18 +1,22 @@
 """The cart: lines, coupon and the money computed from them."""
 
+from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from bestellwerk.catalog.models import Product
 from bestellwerk.catalog.services import parse_vat_rate
 from bestellwerk.core.actors import Actor
 from bestellwerk.core.errors import ServiceError
-from bestellwerk.core.money import parse_money
+from bestellwerk.core.money import format_money, parse_money
+from bestellwerk.orders.balance import order_balance
 from bestellwerk.orders.events import record_order_event
 from bestellwerk.orders.inputs import (
     MAX_LINES,
+    MAX_ORDER_TOTAL,
     MAX_QUANTITY,
     UNSET,
     LineInput,
@@ -117,12 +121,24 @@ def _coupon_terms(coupon: Coupon | None) -> CouponTerms | None:
 
 
 def apply_totals(order: Order, lines: list[OrderLine]) -> None:
-    """Write the money of the order and its (in-memory) lines from `compute_totals`."""
+    """Write the money of the order and its (in-memory) lines from `compute_totals`.
+
+    Refuses an order larger than MAX_ORDER_TOTAL (goods before discount, plus shipping):
+    every amount of the order and its lines then fits the money columns."""
     totals = compute_totals(
         lines=[LineAmountsInput(line.unit_price, line.quantity, line.vat_rate) for line in lines],
         coupon=_coupon_terms(order.coupon),
         shipping_price=order.shipping_method.price if order.shipping_method else Decimal("0"),
     )
+    if totals.subtotal + totals.shipping > MAX_ORDER_TOTAL:
+        raise ServiceError(
+            "order_total_too_large",
+            _("An order totals at most %(max)s.") % {"max": format_money(MAX_ORDER_TOTAL)},
+            fields={
+                "total": format_money(totals.subtotal + totals.shipping),
+                "max": format_money(MAX_ORDER_TOTAL),
+            },
+        )
     for line, amounts in zip(lines, totals.lines, strict=True):
         line.subtotal, line.discount, line.total, line.tax = (
             amounts.subtotal,
@@ -209,6 +225,7 @@ def change_cart(
             )
 
     if line_inputs is not None:
+        _carry_refunded_units(old_lines, lines)
         if order.stock_held:
             move_held_stock(order, old_lines=old_lines, lines=lines, actor=actor)
         _save_lines(order, lines)
@@ -221,6 +238,11 @@ def change_cart(
                 "before": _line_snapshot(old_lines),
                 "after": _line_snapshot(lines),
                 "total": f"{order.total:.2f}",
+                "balance": format_money(
+                    order_balance(
+                        total=order.total, paid=order.paid_total, refunded=order.refunded_total
+                    )
+                ),
             },
         )
     if line_inputs is None:
@@ -241,6 +263,30 @@ def change_cart(
                 actor=actor,
                 data={"code": order.coupon.code, "discount": f"{order.discount_total:.2f}"},
             )
+
+
+def _carry_refunded_units(old_lines: list[OrderLine], lines: list[OrderLine]) -> None:
+    """The new lines keep the units refunded so far, per SKU; the cart may not go below them
+    (those units are given back and must not be deducted or charged again)."""
+    refunded: dict[str, int] = defaultdict(int)
+    for line in old_lines:
+        if line.refunded_quantity:
+            refunded[line.sku] += line.refunded_quantity
+    errors: dict[str, str] = {}
+    for sku, units in refunded.items():
+        for line in (line for line in lines if line.sku == sku):
+            line.refunded_quantity = min(units, line.quantity)
+            units -= line.refunded_quantity
+        if units:
+            errors[f"lines.{sku}"] = _("%(units)d unit(s) were refunded already") % {
+                "units": refunded[sku]
+            }
+    if errors:
+        raise ServiceError(
+            "below_refunded",
+            _("A line cannot have fewer units than were refunded."),
+            fields=errors,
+        )
 
 
 def check_editable(order: Order) -> None:
@@ -270,7 +316,7 @@ def set_order_lines(
     order = lock_order(number, expected_version)
     check_editable(order)
     change_cart(order, actor=actor, line_inputs=lines, coupon_code=coupon_code)
-    return save_order_change(order)
+    return save_order_change(order, actor=actor)
 
 
 @transaction.atomic
@@ -280,4 +326,4 @@ def set_order_coupon(
     order = lock_order(number, expected_version)
     check_editable(order)
     change_cart(order, actor=actor, coupon_code=coupon_code or None)
-    return save_order_change(order)
+    return save_order_change(order, actor=actor)

@@ -29,7 +29,6 @@ from bestellwerk.orders.models import (
     OrderEventType,
     OrderNote,
     OrderStatus,
-    PaymentStatus,
 )
 from bestellwerk.orders.services.cart import (
     change_cart,
@@ -86,7 +85,6 @@ def create_order(
     tags: list[str] | None = None,
     note: str | None = None,
     adjust_stock: bool = True,
-    payment_status: str = PaymentStatus.UNPAID,
     external_source: str | None = None,
     external_id: str | None = None,
     external_number: str = "",
@@ -103,12 +101,6 @@ def create_order(
         raise ServiceError(
             "unknown_channel", f"Unknown channel {channel!r}.", fields={"channel": channel}
         )
-    if payment_status not in PaymentStatus.values:
-        raise ServiceError(
-            "invalid_payment_status",
-            f"Unknown payment status {payment_status!r}.",
-            fields={"payment_status": payment_status},
-        )
     if (
         external_source
         and external_id
@@ -123,7 +115,6 @@ def create_order(
         number=_next_order_number(),
         status=OrderStatus.DRAFT,
         channel=channel,
-        payment_status=payment_status,
         currency=ShopSettings.load().currency,
         payment_method=resolve_code(PaymentMethod, payment_method, "payment_method"),
         shipping_method=resolve_code(ShippingMethod, shipping_method, "shipping_method"),
@@ -171,7 +162,7 @@ def create_order(
         record_order_event(order=order, type=OrderEventType.DRAFT_CREATED, actor=actor)
     else:
         _place(order, status=status, actor=actor, adjust_stock=adjust_stock)
-    return save_order_change(order)
+    return save_order_change(order, actor=actor)
 
 
 def _place(order: Order, *, status: str, actor: Actor, adjust_stock: bool) -> None:
@@ -241,4 +232,4 @@ def place_order(
             "not_a_draft", f"Order {number} is placed already.", fields={"status": order.status}
         )
     _place(order, status=status, actor=actor, adjust_stock=adjust_stock)
-    return save_order_change(order)
+    return save_order_change(order, actor=actor)

@@ -84,7 +84,7 @@ def add_shipment(
             "tracking_url": shipment.tracking_url,
         },
     )
-    save_order_change(order)
+    save_order_change(order, actor=actor)
     return shipment
 
 
@@ -130,5 +130,5 @@ def update_shipment_tracking(
             "tracking_url": shipment.tracking_url,
         },
     )
-    save_order_change(order)
+    save_order_change(order, actor=actor)
     return shipment

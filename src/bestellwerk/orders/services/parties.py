@@ -228,4 +228,4 @@ def update_order(
 
     if not changed:
         return order
-    return save_order_change(order)
+    return save_order_change(order, actor=actor)

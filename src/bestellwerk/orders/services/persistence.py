@@ -1,9 +1,10 @@
 """Loading an order for a change (locked, version-checked) and saving the change."""
 
+from bestellwerk.core.actors import Actor
 from bestellwerk.core.errors import ServiceError
-from bestellwerk.orders.models import (
-    Order,
-)
+from bestellwerk.orders.balance import derive_payment_status, order_balance
+from bestellwerk.orders.events import record_order_event
+from bestellwerk.orders.models import Order, OrderEventType
 from bestellwerk.shipping.models import Shipment
 
 
@@ -60,9 +61,28 @@ def _search_document(order: Order) -> str:
     return " | ".join(seen)
 
 
-def save_order_change(order: Order) -> Order:
-    """Persist a changed order: bump its version and refresh its search document."""
+def save_order_change(order: Order, *, actor: Actor) -> Order:
+    """Persist a changed order: its balance and payment status derived again from the total
+    and the ledger sums (a change is on the timeline), its version bumped, its search
+    document refreshed."""
+    _derive_money_state(order, actor)
     order.version += 1
     order.search_document = _search_document(order)
     order.save()
     return order
+
+
+def _derive_money_state(order: Order, actor: Actor) -> None:
+    sums = {"total": order.total, "paid": order.paid_total, "refunded": order.refunded_total}
+    order.balance = order_balance(**sums)
+    payment_status = derive_payment_status(**sums)
+    if payment_status == order.payment_status:
+        return
+    previous, order.payment_status = order.payment_status, payment_status
+    if not order.is_draft:
+        record_order_event(
+            order=order,
+            type=OrderEventType.PAYMENT_STATUS_CHANGED,
+            actor=actor,
+            data={"from": previous, "to": payment_status},
+        )

@@ -1,20 +1,27 @@
-"""Moving an order along its lifecycle, and its payment status."""
+"""Moving an order along its lifecycle.
+
+Staff move orders along the transition table (`orders.lifecycle`); the warehouse only
+forward through fulfilment. `refunded` is never chosen: a refund that gives everything back
+closes the order (`close_refunded_order`). The payment status is not set here at all: it is
+derived from the payments ledger (`orders.balance`).
+"""
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from bestellwerk.accounts.permissions import require_capability
 from bestellwerk.core.actors import Actor
 from bestellwerk.core.errors import ServiceError
 from bestellwerk.orders.events import record_order_event
-from bestellwerk.orders.inputs import (
-    MAX_NOTE_LENGTH,
+from bestellwerk.orders.inputs import MAX_NOTE_LENGTH
+from bestellwerk.orders.lifecycle import (
+    TRANSITIONS,
+    can_close_as_refunded,
+    can_transition,
+    capability_for_transition,
+    stock_effect,
 )
-from bestellwerk.orders.lifecycle import TRANSITIONS, can_transition, stock_effect
-from bestellwerk.orders.models import (
-    Order,
-    OrderEventType,
-    OrderStatus,
-    PaymentStatus,
-)
+from bestellwerk.orders.models import Order, OrderEventType, OrderStatus, PaymentStatus
 from bestellwerk.orders.services.cart import current_lines
 from bestellwerk.orders.services.persistence import lock_order, save_order_change
 from bestellwerk.orders.services.stock import deduct_stock, restock
@@ -33,33 +40,83 @@ def set_order_status(
     expected_version: int | None = None,
 ) -> Order:
     """Move an order along the transition table, deducting or restocking once per crossing."""
-    order = lock_order(number, expected_version)
-    if order.is_draft:
+    if status == OrderStatus.REFUNDED:
         raise ServiceError(
-            "order_is_draft", "A draft is placed, not moved to a status.", fields={"status": status}
+            "refund_required",
+            _("An order becomes refunded only by refunding its payments."),
+            fields={"status": status},
         )
     if status not in OrderStatus.values:
         raise ServiceError(
-            "invalid_status", f"Unknown status {status!r}.", fields={"status": status}
-        )
-    if status == order.status:
-        return order
-    if not can_transition(order.status, status):
-        allowed = sorted(TRANSITIONS[order.status])
-        raise ServiceError(
-            "invalid_transition",
-            f"An order cannot go from {order.status} to {status}.",
-            fields={"status": status, "allowed": allowed},
+            "invalid_status",
+            _("Unknown status %(status)r.") % {"status": status},
+            fields={"status": status},
         )
     if len(comment) > MAX_NOTE_LENGTH:
         raise ServiceError(
             "invalid_comment",
-            f"A comment has at most {MAX_NOTE_LENGTH} characters.",
+            _("A comment has at most %(max)d characters.") % {"max": MAX_NOTE_LENGTH},
             fields={"comment": len(comment)},
         )
+    order = lock_order(number, expected_version)
+    if order.is_draft:
+        raise ServiceError(
+            "order_is_draft",
+            _("A draft is placed, not moved to a status."),
+            fields={"status": status},
+        )
+    if status == order.status:
+        return order
+    if not can_transition(order.status, status):
+        raise ServiceError(
+            "invalid_transition",
+            _("An order cannot go from %(current)s to %(new)s.")
+            % {"current": order.status, "new": status},
+            fields={"status": status, "allowed": sorted(TRANSITIONS[order.status])},
+        )
+    require_capability(actor, capability_for_transition(order.status, status))
+    _move(
+        order,
+        status,
+        actor=actor,
+        adjust_stock=adjust_stock,
+        details={
+            "notify_customer": notify_customer,
+            "notify_admins": notify_admins,
+            "comment": comment,
+        },
+    )
+    return save_order_change(order, actor=actor)
+
+
+@transaction.atomic
+def close_refunded_order(*, number: int, actor: Actor, adjust_stock: bool) -> Order:
+    """Set an order whose payments were all refunded to `refunded` (from a refund)."""
+    order = lock_order(number, None)
+    if order.status == OrderStatus.REFUNDED:
+        return order
+    if order.payment_status != PaymentStatus.REFUNDED or not can_close_as_refunded(order.status):
+        raise ServiceError(
+            "refund_required",
+            _("Only an order whose payments were all refunded becomes refunded."),
+            fields={"status": order.status, "payment_status": order.payment_status},
+        )
+    # The refund e-mail tells the customer, so no status e-mail on top.
+    _move(
+        order,
+        OrderStatus.REFUNDED,
+        actor=actor,
+        adjust_stock=adjust_stock,
+        details={"notify_customer": False, "notify_admins": False, "comment": ""},
+    )
+    return save_order_change(order, actor=actor)
+
+
+def _move(
+    order: Order, status: str, *, actor: Actor, adjust_stock: bool, details: dict[str, object]
+) -> None:
     effect = stock_effect(order.status, status, stock_held=order.stock_held)
-    previous = order.status
-    order.status = status
+    previous, order.status = order.status, status
     record_order_event(
         order=order,
         type=OrderEventType.STATUS_CHANGED,
@@ -69,44 +126,10 @@ def set_order_status(
             "to": status,
             "stock": effect,
             "stock_adjusted": adjust_stock and effect != "none",
-            "notify_customer": notify_customer,
-            "notify_admins": notify_admins,
-            "comment": comment,
+            **details,
         },
     )
     if adjust_stock and effect == "deduct":
         deduct_stock(order, current_lines(order), actor)
     elif adjust_stock and effect == "restock":
         restock(order, current_lines(order), actor)
-    return save_order_change(order)
-
-
-@transaction.atomic
-def set_payment_status(
-    *, number: int, payment_status: str, actor: Actor, expected_version: int | None = None
-) -> Order:
-    """Mark an order paid or unpaid by hand (refund states come from refunds)."""
-    if payment_status not in (PaymentStatus.PAID, PaymentStatus.UNPAID):
-        raise ServiceError(
-            "invalid_payment_status",
-            "By hand, an order is set 'paid' or 'unpaid'; refunds set the refund states.",
-            fields={"payment_status": payment_status},
-        )
-    order = lock_order(number, expected_version)
-    if order.payment_status == payment_status:
-        return order
-    if order.payment_status in (PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED):
-        raise ServiceError(
-            "invalid_transition",
-            "A refunded order's payment status follows its refunds.",
-            fields={"payment_status": payment_status},
-        )
-    previous = order.payment_status
-    order.payment_status = payment_status
-    record_order_event(
-        order=order,
-        type=OrderEventType.PAYMENT_STATUS_CHANGED,
-        actor=actor,
-        data={"from": previous, "to": payment_status},
-    )
-    return save_order_change(order)

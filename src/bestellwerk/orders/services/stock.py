@@ -14,11 +14,16 @@ from bestellwerk.orders.models import (
 )
 
 
+def _units_to_hold(line: OrderLine) -> int:
+    # Refunded units went back to the shelf or were written off: never taken again.
+    return line.quantity - line.refunded_quantity
+
+
 def _stock_changes_for(lines: list[OrderLine], sign: int) -> dict[int, int]:
     changes: dict[int, int] = defaultdict(int)
     for line in lines:
         if line.product_id:
-            changes[line.product_id] += sign * line.quantity
+            changes[line.product_id] += sign * _units_to_hold(line)
     return changes
 
 
@@ -31,7 +36,7 @@ def deduct_stock(order: Order, lines: list[OrderLine], actor: Actor) -> None:
     )
     deducted = {m.product_id for m in movements}
     for line in lines:
-        line.stock_deducted = line.quantity if line.product_id in deducted else 0
+        line.stock_deducted = _units_to_hold(line) if line.product_id in deducted else 0
     OrderLine.objects.bulk_update(lines, ["stock_deducted"])
     order.stock_held = True
     record_order_event(
@@ -92,7 +97,7 @@ def move_held_stock(
         Product.objects.filter(pk__in=wanted, track_stock=True).values_list("pk", flat=True)
     )
     for line in lines:
-        line.stock_deducted = line.quantity if line.product_id in tracked else 0
+        line.stock_deducted = _units_to_hold(line) if line.product_id in tracked else 0
     if movements:
         record_order_event(
             order=order,

@@ -44,6 +44,7 @@ STATUS_BADGES: dict[str, str] = {
     OrderStatus.CANCELLED: "danger",
     OrderStatus.REFUNDED: "danger",
     PaymentStatus.UNPAID: "warning",
+    PaymentStatus.PARTIALLY_PAID: "warning",
     PaymentStatus.PAID: "success",
     PaymentStatus.PARTIALLY_REFUNDED: "info",
 }

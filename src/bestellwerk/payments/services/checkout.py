@@ -5,18 +5,18 @@ payment is recorded once per provider reference however often it is reported.
 """
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bestellwerk.core.actors import Actor
 from bestellwerk.core.errors import ServiceError
-from bestellwerk.orders.models import Order, PaymentStatus
-from bestellwerk.orders.services import lock_order, set_payment_status
+from bestellwerk.orders.models import Order
+from bestellwerk.orders.services import lock_order, save_order_change
 from bestellwerk.payments.models import Payment
 from bestellwerk.payments.providers import PaymentProvider, ProviderError, get_provider
 from bestellwerk.payments.providers.base import CheckoutRequest, PaymentConfirmation
 from bestellwerk.payments.providers.manual import ManualProvider
 from bestellwerk.payments.selectors import amount_owed, get_payment_link
+from bestellwerk.payments.services.ledger import add_payment
 from bestellwerk.payments.services.links import is_payable
 
 
@@ -71,28 +71,20 @@ def record_payment(
 ) -> tuple[Payment, bool]:
     """Record a payment a provider reported, once per reference; `(payment, created)`.
 
-    The first report of an unpaid order's full amount marks it paid through
-    `set_payment_status`, which records `payment_status_changed` (the "order paid" trigger).
-    """
+    The ledger row derives the order's payment status (`payment_status_changed` to `paid`
+    is the "order paid" trigger)."""
     order = lock_order(confirmation.order_number, None)
-    existing = Payment.objects.filter(reference=confirmation.reference).first()
+    existing = Payment.objects.filter(provider=provider, reference=confirmation.reference).first()
     if existing is not None:
         return existing, False
-    if confirmation.amount <= 0:
-        raise ServiceError(
-            "invalid_amount",
-            "A payment needs a positive amount.",
-            fields={"amount": str(confirmation.amount)},
-        )
-    payment = Payment.objects.create(
-        order=order,
-        provider=provider,
-        reference=confirmation.reference[:255],
-        refund_reference=confirmation.refund_reference[:255],
+    payment = add_payment(
+        order,
         amount=confirmation.amount,
-        currency=confirmation.currency[:3],
-        paid_at=timezone.now(),
+        actor=actor,
+        provider=provider,
+        reference=confirmation.reference,
+        refund_reference=confirmation.refund_reference,
+        currency=confirmation.currency,
     )
-    if order.payment_status == PaymentStatus.UNPAID and amount_owed(order=order) <= 0:
-        set_payment_status(number=order.number, payment_status=PaymentStatus.PAID, actor=actor)
+    save_order_change(order, actor=actor)
     return payment, True

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bestellwerk.accounts.permissions import require_capability
 from bestellwerk.core.actors import Actor
 from bestellwerk.core.errors import ServiceError
 from bestellwerk.core.money import format_money
@@ -49,6 +50,7 @@ def send_payment_link(
     The e-mail to the customer is sent by the notifications' handler of that event.
     Earlier links stay valid until they expire: they always show what is owed now.
     """
+    require_capability(actor, "orders.payments")
     order = lock_order(number, expected_version)
     if not is_payable(order):
         raise ServiceError(
@@ -79,5 +81,5 @@ def send_payment_link(
         actor=actor,
         data={"url": url, "expires_at": expires_at.isoformat(), "amount": format_money(owed)},
     )
-    save_order_change(order)
+    save_order_change(order, actor=actor)
     return SentPaymentLink(link=link, url=url)

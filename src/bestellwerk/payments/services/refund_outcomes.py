@@ -1,7 +1,8 @@
 """What a settled refund does to its order, and what the refund events on its timeline carry.
 
-A refund that succeeded restocks (if asked), moves the payment status, goes on the
-timeline and may set the order `refunded`; one that failed only goes on the timeline.
+A refund that succeeded counts its units as refunded, restocks them (if asked), adds to the
+order's refunded sum (the payment status follows), goes on the timeline and may set the order
+`refunded`; one that failed only goes on the timeline.
 """
 
 from collections import defaultdict
@@ -14,12 +15,13 @@ from bestellwerk.catalog.models import StockReason
 from bestellwerk.catalog.services import apply_stock_changes
 from bestellwerk.core.actors import Actor
 from bestellwerk.core.money import format_money
+from bestellwerk.orders.balance import derive_payment_status
 from bestellwerk.orders.events import record_order_event
-from bestellwerk.orders.lifecycle import can_transition
+from bestellwerk.orders.lifecycle import can_close_as_refunded
 from bestellwerk.orders.models import Order, OrderEventType, OrderLine, OrderStatus, PaymentStatus
-from bestellwerk.orders.services import save_order_change, set_order_status
+from bestellwerk.orders.services import close_refunded_order, save_order_change
 from bestellwerk.payments.models import Refund, RefundLine, RefundStatus
-from bestellwerk.payments.selectors import refund_summary
+from bestellwerk.payments.services.ledger import refresh_ledger_sums
 
 
 def refund_event_data(refund: Refund, **extra: Any) -> dict[str, Any]:
@@ -46,17 +48,17 @@ def refund_event_data(refund: Refund, **extra: Any) -> dict[str, Any]:
 
 
 def complete_refund(order: Order, refund: Refund, actor: Actor) -> None:
-    """The money went back: restock, payment status, timeline, maybe status `refunded`.
-
-    Runs once per refund (only from pending, under the order's lock)."""
+    """The money went back: refunded units, restock, ledger sums, timeline, and maybe the
+    status `refunded`. Runs once per refund (only from pending, under the order's lock)."""
     refund.status = RefundStatus.SUCCEEDED
     refund.completed_at = timezone.now()
     refund.failure_message = ""
     refund.save()
-    restocked = _restock_refund(order, refund, actor) if refund.restock else []
-    summary = refund_summary(order=order)
-    fully_refunded = summary.refunded >= summary.paid
-    payment_status = PaymentStatus.REFUNDED if fully_refunded else PaymentStatus.PARTIALLY_REFUNDED
+    restocked = _settle_refunded_units(order, refund, actor)
+    refresh_ledger_sums(order)
+    payment_status = derive_payment_status(
+        total=order.total, paid=order.paid_total, refunded=order.refunded_total
+    )
     record_order_event(
         order=order,
         type=OrderEventType.REFUNDED,
@@ -65,62 +67,50 @@ def complete_refund(order: Order, refund: Refund, actor: Actor) -> None:
             refund, payment_status=payment_status, restocked=restocked, status=refund.status
         ),
     )
-    if order.payment_status != payment_status:
-        previous = order.payment_status
-        order.payment_status = payment_status
-        record_order_event(
-            order=order,
-            type=OrderEventType.PAYMENT_STATUS_CHANGED,
-            actor=actor,
-            data={"from": previous, "to": payment_status},
-        )
-    save_order_change(order)
+    save_order_change(order, actor=actor)
     if (
         refund.set_status_refunded
-        and fully_refunded
+        and payment_status == PaymentStatus.REFUNDED
         and order.status != OrderStatus.REFUNDED
-        and can_transition(order.status, OrderStatus.REFUNDED)
+        and can_close_as_refunded(order.status)
     ):
-        # The order row is ours already; set_order_status locks it again in this same
+        # The order row is ours already; close_refunded_order locks it again in this same
         # transaction, which is allowed, and restocks what is still held only if asked.
-        # The refund e-mail tells the customer, so no status e-mail on top.
-        set_order_status(
-            number=order.number,
-            status=OrderStatus.REFUNDED,
-            actor=actor,
-            adjust_stock=refund.restock,
-        )
+        close_refunded_order(number=order.number, actor=actor, adjust_stock=refund.restock)
 
 
-def _restock_refund(order: Order, refund: Refund, actor: Actor) -> list[dict[str, Any]]:
-    """Put refunded units back, at most what the order holds of each line, once.
+def _settle_refunded_units(order: Order, refund: Refund, actor: Actor) -> list[dict[str, Any]]:
+    """Count the refund's units as refunded on the order lines (by SKU, in line order), once.
 
-    Each unit restocked lowers the line's `stock_deducted`, so a later cancellation of the
-    order restocks only what is still held."""
+    The units the order still held for them are released: put back into stock when the
+    refund restocks, written off otherwise (the customer keeps them). Either way a later
+    cancellation restocks, and a later hold deducts, only the units not refunded."""
     refund_lines = list(refund.lines.all())
     order_lines: dict[str, list[OrderLine]] = defaultdict(list)
     for line in OrderLine.objects.filter(
-        order=order, sku__in=[rl.sku for rl in refund_lines], product__isnull=False
+        order=order, sku__in=[rl.sku for rl in refund_lines]
     ).order_by("position", "id"):
         order_lines[line.sku].append(line)
     changes: dict[int, int] = defaultdict(int)
     for refund_line in refund_lines:
-        wanted = refund_line.quantity - refund_line.restocked_quantity
+        wanted = refund_line.quantity
         for line in order_lines[refund_line.sku]:
-            taken = min(wanted, line.stock_deducted)
-            if taken <= 0:
-                continue
-            line.stock_deducted -= taken
-            refund_line.restocked_quantity += taken
-            changes[line.product_id] += taken
-            wanted -= taken
+            units = min(wanted, line.quantity - line.refunded_quantity)
+            released = min(units, line.stock_deducted)
+            line.refunded_quantity += units
+            line.stock_deducted -= released
+            wanted -= units
+            if refund.restock and released and line.product_id:
+                refund_line.restocked_quantity += released
+                changes[line.product_id] += released
+    OrderLine.objects.bulk_update(
+        [line for lines in order_lines.values() for line in lines],
+        ["refunded_quantity", "stock_deducted"],
+    )
     if not changes:
         return []
     movements = apply_stock_changes(
         changes=changes, reason=StockReason.REFUND_RESTOCK, actor=actor, order=order
-    )
-    OrderLine.objects.bulk_update(
-        [line for lines in order_lines.values() for line in lines], ["stock_deducted"]
     )
     RefundLine.objects.bulk_update(refund_lines, ["restocked_quantity"])
     sku_by_product = {line.product_id: line.sku for lines in order_lines.values() for line in lines}
@@ -153,4 +143,4 @@ def fail_refund(order: Order, refund: Refund, message: str, actor: Actor) -> Non
         actor=actor,
         data=refund_event_data(refund, message=refund.failure_message, status=refund.status),
     )
-    save_order_change(order)
+    save_order_change(order, actor=actor)

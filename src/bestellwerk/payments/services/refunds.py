@@ -15,11 +15,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bestellwerk.accounts.permissions import require_capability
 from bestellwerk.core.actors import Actor
 from bestellwerk.core.errors import ServiceError
 from bestellwerk.orders.events import record_order_event
-from bestellwerk.orders.lifecycle import can_transition
-from bestellwerk.orders.models import OrderEventType, OrderStatus, PaymentStatus
+from bestellwerk.orders.lifecycle import can_close_as_refunded
+from bestellwerk.orders.models import OrderEventType, OrderStatus
 from bestellwerk.orders.services import lock_order, save_order_change
 from bestellwerk.payments.models import Refund, RefundLine, RefundStatus
 from bestellwerk.payments.providers import PaymentProvider, ProviderError, get_provider
@@ -119,6 +120,7 @@ def _open_refund(
     idempotency_key: str | None,
     expected_version: int | None,
 ) -> tuple[Refund, PaymentProvider, bool]:
+    require_capability(actor, "orders.payments")
     reason = reason.strip()
     value = check_refund_input(
         amount=amount,
@@ -149,7 +151,7 @@ def _open_refund(
             return existing, ManualProvider(), False
     if expected_version is not None and expected_version != order.version:
         lock_order(number, expected_version)  # raises the standard version_conflict
-    if order.is_draft or order.payment_status == PaymentStatus.UNPAID:
+    if order.is_draft or order.paid_total <= order.refunded_total:
         raise ServiceError(
             "not_paid",
             _("Order %(number)s is not paid; there is nothing to refund.") % {"number": number},
@@ -160,7 +162,7 @@ def _open_refund(
         set_status_refunded
         and plan.completes
         and order.status != OrderStatus.REFUNDED
-        and not can_transition(order.status, OrderStatus.REFUNDED)
+        and not can_close_as_refunded(order.status)
     ):
         raise ServiceError(
             "invalid_transition",
@@ -199,7 +201,7 @@ def _open_refund(
             actor=actor,
             data=refund_event_data(refund),
         )
-        save_order_change(order)
+        save_order_change(order, actor=actor)
     else:
         complete_refund(order, refund, actor)
     return refund, provider, True
