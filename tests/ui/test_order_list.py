@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from bestellwerk.orders.inputs import LineInput
 from bestellwerk.orders.models import Channel, OrderStatus, PaymentStatus
+from tests.api.test_cursors import FORGED
 
 
 def numbers_in(response) -> set[int]:
@@ -206,6 +207,14 @@ def test_broken_cursor_is_explained(sales_client, varied_orders):
     assert response.status_code == 200
     assert "Dieser Seitenlink ist nicht mehr gültig" in response.text
     assert response.context["orders"] == []
+
+
+@pytest.mark.parametrize("cursor", FORGED)
+def test_a_forged_cursor_is_explained_not_a_500(sales_client, varied_orders, cursor):
+    response = sales_client.get(f"/orders/?cursor={cursor}")
+
+    assert response.status_code == 200
+    assert "Dieser Seitenlink ist nicht mehr gültig" in response.text
 
 
 def test_reset_link_appears_only_with_filters(sales_client, varied_orders):

@@ -47,7 +47,6 @@ def list_products_endpoint(
     return keyset_page(
         search_products(q=query.q, active=query.active),
         key="sku",
-        key_type=str,
         limit=query.limit,
         cursor=query.cursor,
     )

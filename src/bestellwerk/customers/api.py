@@ -28,7 +28,6 @@ def list_customers_endpoint(
     return keyset_page(
         search_customers(q=query.q),
         key="id",
-        key_type=int,
         limit=query.limit,
         cursor=query.cursor,
         descending=True,

@@ -216,7 +216,6 @@ def list_events_endpoint(
     return keyset_page(
         list_order_events(order=order),
         key="id",
-        key_type=int,
         limit=query.limit,
         cursor=query.cursor,
     )

@@ -1,9 +1,6 @@
 """Reading orders: the filtered, keyset-paginated list and the full order, each in a fixed
 number of queries whatever their size."""
 
-import base64
-import binascii
-import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -12,6 +9,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from bestellwerk.core.cursors import decode_cursor, encode_cursor
 from bestellwerk.core.errors import ServiceError
 from bestellwerk.core.models import Tag
 from bestellwerk.orders.models import Order, OrderEvent, OrderNote, OrderStatus
@@ -120,26 +118,14 @@ def filter_orders(filters: OrderFilters, *, exclude_status: bool = False) -> Que
     return qs
 
 
-def _encode_cursor(values: list[Any]) -> str:
-    raw = json.dumps([str(v) if isinstance(v, Decimal | datetime) else v for v in values])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str, sort_field: str) -> tuple[Any, int]:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        value, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if sort_field == "created_at":
-            value = datetime.fromisoformat(value)
-        elif sort_field == "total":
-            value = Decimal(value)
-        else:
-            value = int(value)
-        return value, int(pk)
-    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
-        raise ServiceError(
-            "invalid_cursor", "The cursor is not valid.", fields={"cursor": cursor[:50]}
-        ) from exc
+def _decode_order_cursor(cursor: str, sort: str) -> tuple[Any, int]:
+    value, pk = decode_cursor(cursor, f"orders:{sort}")
+    sort_field = SORTS[sort.lstrip("-")]
+    if sort_field == "created_at":
+        return datetime.fromisoformat(value), pk
+    if sort_field == "total":
+        return Decimal(value), pk
+    return value, pk
 
 
 def list_orders(
@@ -163,7 +149,7 @@ def list_orders(
     sort_field = SORTS[key]
     qs = filter_orders(filters)
     if cursor:
-        value, pk = _decode_cursor(cursor, sort_field)
+        value, pk = _decode_order_cursor(cursor, sort)
         if descending:
             qs = qs.filter(
                 Q(**{f"{sort_field}__lt": value}) | Q(**{sort_field: value, "pk__lt": pk})
@@ -183,7 +169,7 @@ def list_orders(
     if len(items) > limit:
         items = items[:limit]
         last = items[-1]
-        next_cursor = _encode_cursor([getattr(last, sort_field), last.pk])
+        next_cursor = encode_cursor(f"orders:{sort}", [getattr(last, sort_field), last.pk])
     return OrderPage(items=items, next_cursor=next_cursor)
 
 

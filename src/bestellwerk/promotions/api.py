@@ -24,7 +24,6 @@ def list_coupons_endpoint(
     return keyset_page(
         search_coupons(q=query.q, active=query.active),
         key="code",
-        key_type=str,
         limit=query.limit,
         cursor=query.cursor,
     )
