@@ -2,8 +2,9 @@
 
 import json
 
+import pytest
 from django.contrib.staticfiles import finders
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 
 from bestellwerk.api.api import api
 from tests.api.conftest import API, assert_error, db_state, send
@@ -113,3 +114,26 @@ def test_error_messages_speak_german_first_english_second(anon_api, db):
     assert german.json()["error"]["message"].startswith("Senden Sie einen gültigen API-Token")
     assert english.json()["error"]["message"].startswith("Send a valid API token")
     assert german.json()["error"]["code"] == english.json()["error"]["code"] == "unauthorized"
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE", "GET"])
+def test_every_method_on_an_unknown_path_gets_the_json_404(method):
+    # A client with CSRF checks on, as a browser session would be: no CSRF page either.
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.generic(method, "/api/v1/no/such/thing", data="{}")
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_a_csrf_refusal_under_the_api_is_json(sales_user):
+    # A logged-in browser session posting to a real endpoint without a CSRF token.
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(sales_user)
+
+    response = client.post("/api/v1/orders", data="{}", content_type="application/json")
+
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["error"]["code"] in {"unauthorized", "permission_denied"}
