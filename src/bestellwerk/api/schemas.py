@@ -1,14 +1,23 @@
 """Types and schemas every app's API shares: money, VAT rates, the error shape, pages."""
 
+import re
 from decimal import Decimal
 from typing import Annotated, Any
 
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, Schema
-from pydantic import BeforeValidator, PlainSerializer, StrictInt, WithJsonSchema
+from pydantic import (
+    BeforeValidator,
+    ConfigDict,
+    PlainSerializer,
+    StrictInt,
+    WithJsonSchema,
+    field_validator,
+)
 
 from bestellwerk.core.money import VAT_RATE_VALUES, format_money, parse_money
 
-MONEY_PATTERN = r"^-?\d{1,7}(\.\d{1,2})?$"
+MONEY_PATTERN = r"^-?[0-9]{1,7}(\.[0-9]{1,2})?$"
 MAX_DB_INT = 2**63 - 1
 
 
@@ -47,6 +56,35 @@ VatRateIn = Annotated[
 ]
 # A version the client last saw (optimistic locking): a stale one gets 409.
 VersionIn = Annotated[StrictInt, Field(ge=0, le=MAX_DB_INT)]
+
+
+# Line breaks and tabs belong in notes and reasons; every other control character (NUL,
+# escape sequences, C1 codes) and a lone surrogate is refused in every text field.
+_FORBIDDEN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _refuse_control_characters(value: object) -> None:
+    if isinstance(value, str):
+        if _FORBIDDEN_TEXT.search(value):
+            raise ValueError(_("control characters are not allowed"))
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _refuse_control_characters(item)
+
+
+class InputSchema(Schema):
+    """A request body: unknown fields are refused (a typo must not be silently ignored),
+    no value is coerced into another type (flags and counts use StrictBool and StrictInt:
+    `"yes"` is no boolean, `"1"` no number; a test holds every body to it), and no text
+    carries control characters."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_control_characters(cls, value: object) -> object:
+        _refuse_control_characters(value)
+        return value
 
 
 class ErrorBody(Schema):

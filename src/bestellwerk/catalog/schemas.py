@@ -5,10 +5,10 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from ninja import Field, Schema
-from pydantic import ConfigDict, StrictBool, StrictInt, StringConstraints
+from pydantic import StrictBool, StrictInt, StringConstraints
 
 from bestellwerk.api.pagination import DEFAULT_LIMIT, MAX_CURSOR_LENGTH, MAX_LIMIT
-from bestellwerk.api.schemas import MoneyIn, MoneyOut, VatRateIn
+from bestellwerk.api.schemas import InputSchema, MoneyIn, MoneyOut, VatRateIn
 from bestellwerk.catalog.models import Product
 from bestellwerk.catalog.selectors import MAX_PRODUCT_QUERY_LENGTH
 from bestellwerk.catalog.services import MAX_STOCK_DELTA
@@ -19,9 +19,7 @@ SKU_LENGTH = 64
 NAME_LENGTH = 200
 
 
-class ProductIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class ProductIn(InputSchema):
     sku: str = Field(min_length=1, max_length=SKU_LENGTH)
     name: str = Field(min_length=1, max_length=NAME_LENGTH)
     price: MoneyIn = Field(description="gross")
@@ -34,10 +32,8 @@ class ProductIn(Schema):
     )
 
 
-class ProductUpdateIn(Schema):
+class ProductUpdateIn(InputSchema):
     """Only the fields sent are changed; stock changes go through POST …/stock."""
-
-    model_config = ConfigDict(extra="forbid")
 
     # Typed without None: a field sent as null is refused, not written as empty.
     name: str = Field(None, min_length=1, max_length=NAME_LENGTH)
@@ -54,9 +50,7 @@ class ProductUpdateIn(Schema):
         }
 
 
-class StockChangeIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class StockChangeIn(InputSchema):
     delta: StrictInt = Field(
         ge=-MAX_STOCK_DELTA, le=MAX_STOCK_DELTA, description="negative takes stock out"
     )

@@ -1,6 +1,9 @@
 """Money is Decimal; every amount is rounded by `round_money`, nowhere else."""
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+import re
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.translation import gettext as _
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -15,21 +18,36 @@ def round_money(value: Decimal | int) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+# The one money format: plain ASCII digits, an optional minus, at most two decimals.
+# No exponents ("1e5"), no other digits ("١٢"), no spaces, no thousands separators.
+_MONEY_TEXT = re.compile(r"-?[0-9]+(\.[0-9]{1,2})?", re.ASCII)
+
+
 def parse_money(value: object) -> Decimal:
-    """Parse an amount given as string, int or Decimal; floats are refused (they lie)."""
-    if isinstance(value, bool | float):
-        raise ValueError("amounts must be given as strings such as '12.50'")
-    try:
-        amount = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError) as exc:
-        raise ValueError(f"{value!r} is not an amount") from exc
-    if not amount.is_finite():
-        raise ValueError(f"{value!r} is not an amount")
+    """Parse an amount given as a plain decimal string ("12.50"), a whole number or a
+    Decimal; floats are refused (they lie), and so is every other notation."""
+    amount = _as_decimal(value)
+    if amount is None or not amount.is_finite():
+        raise ValueError(
+            _("%(value)s is not an amount such as '12.50'") % {"value": repr(value)[:40]}
+        )
     if amount != amount.quantize(CENT):
-        raise ValueError("amounts have at most two decimal places")
+        raise ValueError(_("amounts have at most two decimal places"))
     if abs(amount) > MAX_AMOUNT:
-        raise ValueError(f"amounts are at most {MAX_AMOUNT}")
+        raise ValueError(_("amounts are at most %(max)s") % {"max": MAX_AMOUNT})
     return amount.quantize(CENT)
+
+
+def _as_decimal(value: object) -> Decimal | None:
+    if isinstance(value, bool | float):
+        return None
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, str) and len(value) <= 20 and _MONEY_TEXT.fullmatch(value):
+        return Decimal(value)
+    return None
 
 
 def tax_from_gross(gross: Decimal, rate: Decimal) -> Decimal:

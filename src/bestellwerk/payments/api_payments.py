@@ -6,11 +6,18 @@ from typing import Annotated, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
-from pydantic import ConfigDict
+from pydantic import StrictBool, StrictInt
 
 from bestellwerk.api.auth import authorize
 from bestellwerk.api.idempotency import IDEMPOTENCY_HEADER, run_idempotent
-from bestellwerk.api.schemas import COMMON_ERRORS, MAX_DB_INT, MoneyIn, MoneyOut, VersionIn
+from bestellwerk.api.schemas import (
+    COMMON_ERRORS,
+    MAX_DB_INT,
+    InputSchema,
+    MoneyIn,
+    MoneyOut,
+    VersionIn,
+)
 from bestellwerk.api.versioning import expected_version, set_etag
 from bestellwerk.orders.inputs import MAX_LINES, MAX_QUANTITY
 from bestellwerk.orders.models import Order
@@ -29,13 +36,7 @@ PaymentId = Annotated[int, Field(ge=1, le=MAX_DB_INT)]
 CODE_LENGTH = 50
 
 
-class StrictIn(Schema):
-    """Request bodies refuse unknown fields: a typo must not be silently ignored."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
-class PaymentIn(StrictIn):
+class PaymentIn(InputSchema):
     amount: MoneyIn
     method: str | None = Field(None, max_length=CODE_LENGTH, description="payment method code")
     reference: str = Field("", max_length=MAX_REFERENCE_LENGTH)
@@ -43,12 +44,12 @@ class PaymentIn(StrictIn):
     version: VersionIn | None = None
 
 
-class VoidIn(StrictIn):
+class VoidIn(InputSchema):
     reason: str = Field(min_length=1, max_length=MAX_REASON_LENGTH)
     version: VersionIn | None = None
 
 
-class PaymentStatusIn(StrictIn):
+class PaymentStatusIn(InputSchema):
     payment_status: Literal["paid", "unpaid"]
     version: VersionIn | None = None
 
@@ -91,21 +92,21 @@ class PaymentLinkOut(Schema):
     amount: MoneyOut
 
 
-class RefundLineIn(StrictIn):
+class RefundLineIn(InputSchema):
     sku: str = Field(min_length=1, max_length=64)
-    quantity: int = Field(ge=1, le=MAX_QUANTITY)
+    quantity: StrictInt = Field(ge=1, le=MAX_QUANTITY)
 
 
-class RefundIn(StrictIn):
+class RefundIn(InputSchema):
     """Either `amount`, or `lines` (optionally with `include_shipping`)."""
 
     amount: MoneyIn | None = None
     lines: list[RefundLineIn] | None = Field(default=None, max_length=MAX_LINES)
-    include_shipping: bool = False
+    include_shipping: StrictBool = False
     reason: str = Field(default="", max_length=MAX_REASON_LENGTH)
-    restock: bool = False
-    notify_customer: bool = False
-    set_status_refunded: bool = Field(
+    restock: StrictBool = False
+    notify_customer: StrictBool = False
+    set_status_refunded: StrictBool = Field(
         default=False, description="When the refund makes the order fully refunded."
     )
 

@@ -4,19 +4,17 @@ from datetime import datetime
 from decimal import Decimal
 
 from ninja import Field, Schema
-from pydantic import AwareDatetime, ConfigDict, StrictInt
+from pydantic import AwareDatetime, StrictInt
 
 from bestellwerk.api.pagination import DEFAULT_LIMIT, MAX_CURSOR_LENGTH, MAX_LIMIT
-from bestellwerk.api.schemas import MoneyIn, MoneyOut
+from bestellwerk.api.schemas import InputSchema, MoneyIn, MoneyOut
 from bestellwerk.promotions.models import CouponKind
 from bestellwerk.promotions.selectors import MAX_COUPON_QUERY_LENGTH
 
 MAX_USAGE_LIMIT = 2_147_483_647  # PositiveIntegerField
 
 
-class CouponIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class CouponIn(InputSchema):
     code: str = Field(min_length=1, max_length=40, description="stored upper-case")
     kind: CouponKind
     value: MoneyIn = Field(Decimal("0"), description="percent (0–100) or amount off")

@@ -2,10 +2,10 @@
 
 from typing import Any, Literal
 
-from ninja import Field, Schema
-from pydantic import ConfigDict, StrictBool, StrictInt
+from ninja import Field
+from pydantic import StrictBool, StrictInt
 
-from bestellwerk.api.schemas import MAX_DB_INT, MoneyIn, VatRateIn, VersionIn
+from bestellwerk.api.schemas import MAX_DB_INT, InputSchema, MoneyIn, VatRateIn, VersionIn
 from bestellwerk.core.tags import MAX_TAGS
 from bestellwerk.orders.inputs import (
     ADDRESS_FIELD_LENGTHS,
@@ -23,12 +23,6 @@ COUPON_CODE_LENGTH = 40
 
 def _code_field(description: str = "") -> Any:
     return Field(None, max_length=CODE_LENGTH, description=description or None)
-
-
-class InputSchema(Schema):
-    """Request bodies refuse unknown fields: a typo must not be silently ignored."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 class AddressIn(InputSchema):
