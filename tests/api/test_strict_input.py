@@ -129,3 +129,61 @@ def paid_api_order(order, actor):
     from bestellwerk.payments.services import set_payment_status
 
     return set_payment_status(number=order.number, payment_status="paid", actor=actor)
+
+
+def test_a_body_that_is_not_declared_json_is_refused_with_415(admin_api):
+    before = db_state()
+    response = admin_api.generic(
+        "POST", "/api/v1/orders", data='{"channel": "web"}', content_type="text/plain"
+    )
+
+    assert_error(response, 415, "unsupported_media_type")
+    assert db_state() == before
+
+
+def test_a_key_named_twice_is_refused(admin_api, order):
+    before = db_state()
+    response = admin_api.generic(
+        "POST",
+        f"/api/v1/orders/{order.number}/notes",
+        data='{"body": "harmlos", "body": "anders"}',
+        content_type="application/json",
+    )
+
+    error = assert_error(response, 400, "invalid_json")
+    assert "body" in error["message"]
+    assert db_state() == before
+
+
+@pytest.mark.parametrize("sku", ["TEE/1", "TEE 1", "-TEE", "TEE\x00", "TÉE", "x" * 65])
+def test_a_sku_outside_the_alphabet_is_refused(admin_api, sku):
+    body = {"sku": sku, "name": "Tee", "price": "4.90"}
+    refused_with(admin_api, "/products", body, "sku")
+
+
+@pytest.mark.parametrize("code", ["SOMMER 15", "SOMMER/15", "ß", ""])
+def test_a_coupon_code_outside_the_alphabet_is_refused(admin_api, code):
+    refused_with(admin_api, "/coupons", {"code": code, "kind": "percent", "value": "5"}, "code")
+
+
+def test_field_paths_are_dotted_from_the_schema_and_the_services_alike(admin_api):
+    schema_error = send(admin_api, "POST", "/orders", {"lines": [{"sku": "KAF-1", "quantity": 0}]})
+    service_error = send(
+        admin_api,
+        "POST",
+        "/orders",
+        {
+            "lines": [{"name": "Tasse", "unit_price": "1.00", "vat_rate": "19", "quantity": 1}] * 2
+            + [{"name": "", "unit_price": "1.00", "vat_rate": "19", "quantity": 1}]
+        },
+    )
+
+    assert list(assert_error(schema_error, 422, "invalid_input")["fields"]) == ["lines.0.quantity"]
+    assert list(assert_error(service_error, 422, "invalid_lines")["fields"]) == ["lines.2.name"]
+
+
+def refused_with(client, path: str, body: dict, field: str) -> None:
+    before = db_state()
+    error = assert_error(send(client, "POST", path, body), 422, "invalid_input")
+    assert field in error["fields"], error
+    assert db_state() == before

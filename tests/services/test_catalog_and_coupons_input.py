@@ -75,6 +75,9 @@ def test_create_product_with_initial_stock_and_tags(actor):
     [
         ({"sku": ""}, "invalid_sku"),
         ({"sku": "X" * 65}, "invalid_sku"),
+        ({"sku": "TEE/1"}, "invalid_sku"),
+        ({"sku": "TEE 1"}, "invalid_sku"),
+        ({"sku": "TEE\x1b1"}, "invalid_sku"),
         ({"sku": "KAF-1"}, "sku_exists"),
         ({"name": "  "}, "invalid_name"),
         ({"name": "N" * 201}, "invalid_name"),
@@ -148,7 +151,7 @@ def test_custom_line_with_a_bad_vat_rate(actor, order, snapshot, vat_rate, messa
             actor=actor,
         ),
     )
-    assert error.fields == {"lines[0].vat_rate": message}
+    assert error.fields == {"lines.0.vat_rate": message}
 
 
 def test_an_address_that_is_not_an_object(actor, order, snapshot):

@@ -185,29 +185,29 @@ def test_set_lines_with_a_custom_line_and_a_price_override(actor, order):
     ("lines", "code", "field"),
     [
         ([LineInput(1, sku="NOPE")], "unknown_sku", "skus"),
-        ([LineInput(0, sku="KAF-1")], "invalid_lines", "lines[0].quantity"),
-        ([LineInput(-1, sku="KAF-1")], "invalid_lines", "lines[0].quantity"),
-        ([LineInput(MAX_QUANTITY + 1, sku="KAF-1")], "invalid_lines", "lines[0].quantity"),
-        ([LineInput(True, sku="KAF-1")], "invalid_lines", "lines[0].quantity"),
-        ([LineInput("2", sku="KAF-1")], "invalid_lines", "lines[0].quantity"),
-        ([LineInput(1, sku="KAF-1", unit_price="1.999")], "invalid_lines", "lines[0].unit_price"),
-        ([LineInput(1, sku="KAF-1", unit_price="abc")], "invalid_lines", "lines[0].unit_price"),
-        ([LineInput(1, sku="KAF-1", unit_price=1.5)], "invalid_lines", "lines[0].unit_price"),
-        ([LineInput(1, sku="KAF-1", unit_price="-1.00")], "invalid_lines", "lines[0].unit_price"),
-        ([LineInput(1, sku="KAF-1", unit_price="1e9")], "invalid_lines", "lines[0].unit_price"),
-        ([LineInput(1, name="X", vat_rate="19")], "invalid_lines", "lines[0].unit_price"),
-        ([LineInput(1, unit_price="1.00", vat_rate="19")], "invalid_lines", "lines[0].name"),
+        ([LineInput(0, sku="KAF-1")], "invalid_lines", "lines.0.quantity"),
+        ([LineInput(-1, sku="KAF-1")], "invalid_lines", "lines.0.quantity"),
+        ([LineInput(MAX_QUANTITY + 1, sku="KAF-1")], "invalid_lines", "lines.0.quantity"),
+        ([LineInput(True, sku="KAF-1")], "invalid_lines", "lines.0.quantity"),
+        ([LineInput("2", sku="KAF-1")], "invalid_lines", "lines.0.quantity"),
+        ([LineInput(1, sku="KAF-1", unit_price="1.999")], "invalid_lines", "lines.0.unit_price"),
+        ([LineInput(1, sku="KAF-1", unit_price="abc")], "invalid_lines", "lines.0.unit_price"),
+        ([LineInput(1, sku="KAF-1", unit_price=1.5)], "invalid_lines", "lines.0.unit_price"),
+        ([LineInput(1, sku="KAF-1", unit_price="-1.00")], "invalid_lines", "lines.0.unit_price"),
+        ([LineInput(1, sku="KAF-1", unit_price="1e9")], "invalid_lines", "lines.0.unit_price"),
+        ([LineInput(1, name="X", vat_rate="19")], "invalid_lines", "lines.0.unit_price"),
+        ([LineInput(1, unit_price="1.00", vat_rate="19")], "invalid_lines", "lines.0.name"),
         (
             [LineInput(1, name="X" * 201, unit_price="1", vat_rate="19")],
             "invalid_lines",
-            "lines[0].name",
+            "lines.0.name",
         ),
         (
             [LineInput(1, name="X", unit_price="1.00", vat_rate="16")],
             "invalid_lines",
-            "lines[0].vat_rate",
+            "lines.0.vat_rate",
         ),
-        ([LineInput(1, name="X", unit_price="1.00")], "invalid_lines", "lines[0].vat_rate"),
+        ([LineInput(1, name="X", unit_price="1.00")], "invalid_lines", "lines.0.vat_rate"),
         ([LineInput(1, sku="KAF-1")] * (MAX_LINES + 1), "too_many_lines", "lines"),
     ],
 )
@@ -228,7 +228,7 @@ def test_bad_lines_on_create_create_nothing(actor, billing, snapshot):
             lines=[LineInput(1, name="", unit_price="x"), LineInput(0, sku=None, name="Y")],
         ),
     )
-    assert set(error.fields) == {"lines[0].unit_price", "lines[1].quantity"}
+    assert set(error.fields) == {"lines.0.unit_price", "lines.1.quantity"}
 
 
 def test_inactive_product_is_not_for_sale(actor, order, coffee, snapshot):
@@ -240,7 +240,7 @@ def test_inactive_product_is_not_for_sale(actor, order, coffee, snapshot):
             number=order.number, lines=[LineInput(1, sku="KAF-1")], actor=actor
         ),
     )
-    assert error.fields == {"lines[0].sku": "KAF-1 is not for sale"}
+    assert error.fields == {"lines.0.sku": "KAF-1 is not for sale"}
 
 
 @pytest.mark.parametrize("status", ["shipped", "completed", "cancelled"])

@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 
 from bestellwerk.api.auth import BearerTokenAuth
 from bestellwerk.api.errors import (
+    StrictJsonParser,
     install_error_handlers,
     unknown_route,
     with_json_method_not_allowed,
@@ -40,6 +41,7 @@ api = BestellwerkAPI(
     version="1",
     urls_namespace="api",
     auth=BearerTokenAuth(),
+    parser=StrictJsonParser(),
     description=(
         "Orders, products, coupons and customers of the Bestellwerk back office. "
         "Send `Authorization: Bearer <token>` (`bestellwerk create-api-token USERNAME`). "

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from bestellwerk.core.errors import ServiceError
 
@@ -24,6 +25,35 @@ logger = logging.getLogger("bestellwerk.api")
 
 # Where a request value came from; dropped from the field path of a validation error.
 _VALIDATION_SOURCES = {"body", "query", "path", "header", "cookie", "form", "file"}
+
+
+class UnsupportedMediaType(Exception):
+    """A body that does not say it is JSON (`text/plain` passes no CORS preflight)."""
+
+
+class DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+class StrictJsonParser(Parser):
+    """Bodies are JSON by their Content-Type, and an object names each key once: with two,
+    which one counts would depend on the parser."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        if request.content_type != "application/json":
+            raise UnsupportedMediaType(request.content_type)
+        return json.loads(request.body, object_pairs_hook=_refuse_duplicate_keys)
+
+
+def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise DuplicateKey(key[:50])
+        result[key] = value
+    return result
 
 
 def error_response(
@@ -83,6 +113,18 @@ def handle_authorization_error(request: HttpRequest, exc: AuthorizationError) ->
 
 
 def handle_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, UnsupportedMediaType):
+        return error_response(
+            415,
+            "unsupported_media_type",
+            _("Send the request body as JSON (Content-Type: application/json)."),
+        )
+    if isinstance(exc.__cause__, DuplicateKey):
+        return error_response(
+            400,
+            "invalid_json",
+            _("The request body names %(key)s twice.") % {"key": exc.__cause__.key},
+        )
     if exc.status_code == 400 and exc.__cause__ is not None:
         # ninja turns a body it cannot parse into HttpError(400) raised from the parse error.
         return error_response(400, "invalid_json", _("The request body is not valid JSON."))

@@ -11,10 +11,12 @@ from pydantic import (
     ConfigDict,
     PlainSerializer,
     StrictInt,
+    StringConstraints,
     WithJsonSchema,
     field_validator,
 )
 
+from bestellwerk.core.identifiers import CODE_PATTERN, SKU_PATTERN
 from bestellwerk.core.money import VAT_RATE_VALUES, format_money, parse_money
 
 MONEY_PATTERN = r"^-?[0-9]{1,7}(\.[0-9]{1,2})?$"
@@ -54,6 +56,10 @@ VatRateIn = Annotated[
     BeforeValidator(_vat_rate_from_input),
     WithJsonSchema({"type": "string", "enum": ["19.00", "7.00", "0.00"]}),
 ]
+# Identifiers in the one alphabet each (core.identifiers), checked in the schema so the
+# OpenAPI document states them.
+SkuIn = Annotated[str, StringConstraints(pattern=SKU_PATTERN)]
+CodeIn = Annotated[str, StringConstraints(pattern=CODE_PATTERN)]
 # A version the client last saw (optimistic locking): a stale one gets 409.
 VersionIn = Annotated[StrictInt, Field(ge=0, le=MAX_DB_INT)]
 

@@ -13,7 +13,6 @@ from bestellwerk.api.schemas import COMMON_ERRORS
 from bestellwerk.catalog import services
 from bestellwerk.catalog.models import Product
 from bestellwerk.catalog.schemas import (
-    SKU_LENGTH,
     ProductIn,
     ProductListOut,
     ProductListQuery,
@@ -23,10 +22,11 @@ from bestellwerk.catalog.schemas import (
 )
 from bestellwerk.catalog.selectors import get_product_with_tags, search_products
 from bestellwerk.core.errors import ServiceError
+from bestellwerk.core.identifiers import MAX_SKU_LENGTH
 
 router = Router(tags=["products"])
 
-Sku = Annotated[str, Field(min_length=1, max_length=SKU_LENGTH)]
+Sku = Annotated[str, Field(min_length=1, max_length=MAX_SKU_LENGTH)]
 
 
 def _product_answer(sku: str) -> Product:

@@ -8,19 +8,18 @@ from ninja import Field, Schema
 from pydantic import StrictBool, StrictInt, StringConstraints
 
 from bestellwerk.api.pagination import DEFAULT_LIMIT, MAX_CURSOR_LENGTH, MAX_LIMIT
-from bestellwerk.api.schemas import InputSchema, MoneyIn, MoneyOut, VatRateIn
+from bestellwerk.api.schemas import InputSchema, MoneyIn, MoneyOut, SkuIn, VatRateIn
 from bestellwerk.catalog.models import Product
 from bestellwerk.catalog.selectors import MAX_PRODUCT_QUERY_LENGTH
 from bestellwerk.catalog.services import MAX_STOCK_DELTA
 from bestellwerk.core.tags import MAX_TAG_LENGTH, MAX_TAGS
 
 TagName = Annotated[str, StringConstraints(max_length=MAX_TAG_LENGTH)]
-SKU_LENGTH = 64
 NAME_LENGTH = 200
 
 
 class ProductIn(InputSchema):
-    sku: str = Field(min_length=1, max_length=SKU_LENGTH)
+    sku: SkuIn
     name: str = Field(min_length=1, max_length=NAME_LENGTH)
     price: MoneyIn = Field(description="gross")
     vat_rate: VatRateIn = Decimal("19.00")

@@ -5,10 +5,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import F, Q
+from django.utils.translation import gettext as _
 
 from bestellwerk.catalog.models import Product, StockMovement, StockReason
 from bestellwerk.core.actors import Actor
 from bestellwerk.core.errors import ServiceError
+from bestellwerk.core.identifiers import MAX_SKU_LENGTH, is_valid_sku
 from bestellwerk.core.money import VAT_RATE_VALUES, parse_money
 from bestellwerk.core.tags import get_or_create_tags
 
@@ -16,7 +18,6 @@ if TYPE_CHECKING:
     from bestellwerk.orders.models import Order
 
 MAX_STOCK_DELTA = 1_000_000
-MAX_SKU_LENGTH = 64
 MAX_NAME_LENGTH = 200
 
 
@@ -169,10 +170,14 @@ def create_product(
     actor: Actor,
 ) -> Product:
     sku = sku.strip()
-    if not sku or len(sku) > MAX_SKU_LENGTH:
+    if not is_valid_sku(sku):
         raise ServiceError(
             "invalid_sku",
-            f"A SKU has 1 to {MAX_SKU_LENGTH} characters.",
+            _(
+                "A SKU has 1 to %(max)d characters: letters, digits, and . _ - inside "
+                "(no spaces or slashes)."
+            )
+            % {"max": MAX_SKU_LENGTH},
             fields={"sku": sku[: MAX_SKU_LENGTH + 10]},
         )
     if Product.objects.filter(sku=sku).exists():

@@ -15,7 +15,7 @@ from bestellwerk.core.errors import ServiceError
 from bestellwerk.orders.inputs import MAX_LINES, MAX_QUANTITY
 from bestellwerk.orders.models import OrderStatus
 
-LINE_FIELD = re.compile(r"^lines\[(\d+)\]\.(\w+)$")
+LINE_FIELD = re.compile(r"^lines\.(\d+)\.(\w+)$")
 
 
 @dataclass(frozen=True)

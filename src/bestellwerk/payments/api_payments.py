@@ -13,9 +13,11 @@ from bestellwerk.api.idempotency import IDEMPOTENCY_HEADER, run_idempotent
 from bestellwerk.api.schemas import (
     COMMON_ERRORS,
     MAX_DB_INT,
+    CodeIn,
     InputSchema,
     MoneyIn,
     MoneyOut,
+    SkuIn,
     VersionIn,
 )
 from bestellwerk.api.versioning import expected_version, set_etag
@@ -33,12 +35,11 @@ router = Router(tags=["payments"])
 
 OrderNumber = Annotated[int, Field(ge=1, le=MAX_DB_INT)]
 PaymentId = Annotated[int, Field(ge=1, le=MAX_DB_INT)]
-CODE_LENGTH = 50
 
 
 class PaymentIn(InputSchema):
     amount: MoneyIn
-    method: str | None = Field(None, max_length=CODE_LENGTH, description="payment method code")
+    method: CodeIn | None = Field(None, description="payment method code")
     reference: str = Field("", max_length=MAX_REFERENCE_LENGTH)
     paid_at: datetime | None = Field(None, description="when the money arrived; default now")
     version: VersionIn | None = None
@@ -93,7 +94,7 @@ class PaymentLinkOut(Schema):
 
 
 class RefundLineIn(InputSchema):
-    sku: str = Field(min_length=1, max_length=64)
+    sku: SkuIn
     quantity: StrictInt = Field(ge=1, le=MAX_QUANTITY)
 
 

@@ -7,7 +7,7 @@ from ninja import Field, Schema
 from pydantic import AwareDatetime, StrictInt
 
 from bestellwerk.api.pagination import DEFAULT_LIMIT, MAX_CURSOR_LENGTH, MAX_LIMIT
-from bestellwerk.api.schemas import InputSchema, MoneyIn, MoneyOut
+from bestellwerk.api.schemas import CodeIn, InputSchema, MoneyIn, MoneyOut
 from bestellwerk.promotions.models import CouponKind
 from bestellwerk.promotions.selectors import MAX_COUPON_QUERY_LENGTH
 
@@ -15,7 +15,7 @@ MAX_USAGE_LIMIT = 2_147_483_647  # PositiveIntegerField
 
 
 class CouponIn(InputSchema):
-    code: str = Field(min_length=1, max_length=40, description="stored upper-case")
+    code: CodeIn = Field(description="stored upper-case")
     kind: CouponKind
     value: MoneyIn = Field(Decimal("0"), description="percent (0–100) or amount off")
     min_subtotal: MoneyIn | None = None

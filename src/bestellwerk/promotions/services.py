@@ -6,8 +6,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from bestellwerk.core.errors import ServiceError
+from bestellwerk.core.identifiers import MAX_CODE_LENGTH, is_valid_code
 from bestellwerk.core.money import parse_money
 from bestellwerk.customers.models import Customer
 from bestellwerk.promotions.models import Coupon, CouponKind, CouponRedemption
@@ -128,9 +130,11 @@ def create_coupon(
     usage_limit_per_customer: int | None = None,
 ) -> Coupon:
     code = normalize_code(code)
-    if not code or len(code) > 40:
+    if not is_valid_code(code):
         raise ServiceError(
-            "invalid_code", "A coupon code has 1 to 40 characters.", fields={"code": code[:50]}
+            "invalid_code",
+            _("A coupon code has 1 to %(max)d letters, digits, _ or -.") % {"max": MAX_CODE_LENGTH},
+            fields={"code": code[:50]},
         )
     if kind not in CouponKind.values:
         raise ServiceError("invalid_kind", f"Unknown coupon kind {kind!r}.", fields={"kind": kind})

@@ -5,7 +5,15 @@ from typing import Any, Literal
 from ninja import Field
 from pydantic import StrictBool, StrictInt
 
-from bestellwerk.api.schemas import MAX_DB_INT, InputSchema, MoneyIn, VatRateIn, VersionIn
+from bestellwerk.api.schemas import (
+    MAX_DB_INT,
+    CodeIn,
+    InputSchema,
+    MoneyIn,
+    SkuIn,
+    VatRateIn,
+    VersionIn,
+)
 from bestellwerk.core.tags import MAX_TAGS
 from bestellwerk.orders.inputs import (
     ADDRESS_FIELD_LENGTHS,
@@ -16,13 +24,11 @@ from bestellwerk.orders.inputs import (
     LineInput,
 )
 from bestellwerk.orders.models import Channel, OrderStatus
-from bestellwerk.orders.schemas.fields import CODE_LENGTH, USERNAME_LENGTH, TagName
-
-COUPON_CODE_LENGTH = 40
+from bestellwerk.orders.schemas.fields import USERNAME_LENGTH, TagName
 
 
 def _code_field(description: str = "") -> Any:
-    return Field(None, max_length=CODE_LENGTH, description=description or None)
+    return Field(None, description=description or None)
 
 
 class AddressIn(InputSchema):
@@ -54,7 +60,7 @@ class LineIn(InputSchema):
     line `{name, unit_price, vat_rate, quantity}`."""
 
     quantity: StrictInt = Field(ge=1, le=MAX_QUANTITY)
-    sku: str | None = Field(None, min_length=1, max_length=64)
+    sku: SkuIn | None = None
     name: str | None = Field(None, max_length=200)
     unit_price: MoneyIn | None = None
     vat_rate: VatRateIn | None = None
@@ -83,11 +89,11 @@ class OrderCreateIn(InputSchema):
     shipping_address: AddressIn | None = None
     shipping_same_as_billing: StrictBool | None = None
     lines: list[LineIn] = Field(default_factory=list, max_length=MAX_LINES)
-    coupon_code: str | None = Field(None, max_length=COUPON_CODE_LENGTH)
-    payment_method: str | None = _code_field()
-    shipping_method: str | None = _code_field()
+    coupon_code: CodeIn | None = None
+    payment_method: CodeIn | None = _code_field()
+    shipping_method: CodeIn | None = _code_field()
     assignee: str | None = Field(None, max_length=USERNAME_LENGTH, description="username")
-    lead_source: str | None = _code_field()
+    lead_source: CodeIn | None = _code_field()
     tags: list[TagName] = Field(default_factory=list, max_length=MAX_TAGS)
     note: str | None = Field(None, max_length=MAX_NOTE_LENGTH, description="internal note")
 
@@ -118,10 +124,10 @@ class OrderUpdateIn(InputSchema):
     shipping_same_as_billing: StrictBool | None = None
     customer_id: StrictInt | None = Field(None, ge=1, le=MAX_DB_INT)
     assignee: str | None = Field(None, max_length=USERNAME_LENGTH)
-    lead_source: str | None = _code_field()
+    lead_source: CodeIn | None = _code_field()
     channel: Channel | None = None
-    payment_method: str | None = _code_field()
-    shipping_method: str | None = _code_field()
+    payment_method: CodeIn | None = _code_field()
+    shipping_method: CodeIn | None = _code_field()
     tags: list[TagName] | None = Field(None, max_length=MAX_TAGS)
     version: VersionIn | None = None
 
@@ -142,10 +148,8 @@ class OrderUpdateIn(InputSchema):
 
 class OrderLinesIn(InputSchema):
     lines: list[LineIn] = Field(max_length=MAX_LINES)
-    coupon_code: str | None = Field(
-        None,
-        max_length=COUPON_CODE_LENGTH,
-        description="Left out: unchanged; null or empty: removed",
+    coupon_code: CodeIn | Literal[""] | None = Field(
+        None, description="Left out: unchanged; null or empty: removed"
     )
     version: VersionIn | None = None
 
@@ -176,7 +180,7 @@ class NoteIn(InputSchema):
 
 
 class ShipmentIn(InputSchema):
-    carrier: str | None = Field(None, max_length=CODE_LENGTH, description="carrier code")
+    carrier: CodeIn | None = Field(None, description="carrier code")
     carrier_name: str | None = Field(
         None, max_length=100, description="a carrier that is not in the list"
     )

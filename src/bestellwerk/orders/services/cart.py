@@ -58,7 +58,7 @@ def _build_lines(line_inputs: list[LineInput]) -> list[OrderLine]:
         )
     lines = []
     for index, item in enumerate(line_inputs):
-        key = f"lines[{index}]"
+        key = f"lines.{index}"
         if (
             isinstance(item.quantity, bool)
             or not isinstance(item.quantity, int)

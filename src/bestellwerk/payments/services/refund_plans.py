@@ -136,7 +136,7 @@ def _plan_refund_lines(order: Order, lines: list[RefundLineInput]) -> list[Refun
     wanted: dict[str, int] = defaultdict(int)
     errors: dict[str, str] = {}
     for index, item in enumerate(lines):
-        key = f"lines[{index}]"
+        key = f"lines.{index}"
         if (
             isinstance(item.quantity, bool)
             or not isinstance(item.quantity, int)
