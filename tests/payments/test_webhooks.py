@@ -119,6 +119,31 @@ def test_a_notification_within_the_tolerance_is_accepted(client, card_order, str
     assert Payment.objects.count() == 1
 
 
+def test_a_notification_dated_ahead_of_the_tolerance_is_refused(
+    client, card_order, stripe_settings
+):
+    payload = checkout_completed(card_order.number, 5460)
+    a_year_ahead = int(time.time()) + 365 * 24 * 3600
+
+    response = post_webhook(client, payload, sign(payload, timestamp=a_year_ahead))
+
+    assert response.status_code == 400
+    assert not Payment.objects.exists()
+
+
+@pytest.mark.parametrize("cents", [10**32, -100, "5460", 54.6, True, None])
+def test_a_signed_event_with_an_absurd_amount_is_refused_not_a_500(
+    client, card_order, stripe_settings, cents
+):
+    payload = checkout_completed(card_order.number, cents)
+
+    response = post_webhook(client, payload, sign(payload))
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert not Payment.objects.exists()
+
+
 def test_without_a_webhook_secret_every_notification_is_refused(
     client, card_order, stripe_settings, settings
 ):

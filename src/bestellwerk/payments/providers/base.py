@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from bestellwerk.core.money import round_money
+from bestellwerk.core.money import MAX_AMOUNT, round_money
 
 
 @dataclass(frozen=True)
@@ -100,9 +100,16 @@ class PaymentProvider(ABC):
         return RefundResult(status="pending", provider_reference=provider_reference)
 
 
+MAX_CENTS = int(MAX_AMOUNT * 100)
+
+
 def to_cents(amount: Decimal) -> int:
     return int(round_money(amount) * 100)
 
 
 def from_cents(cents: Any) -> Decimal:
-    return round_money(Decimal(int(cents)) / 100)
+    """An amount a provider reported in cents; anything but a whole number of cents within
+    the money limits is not an amount (ValueError), whoever signed it."""
+    if isinstance(cents, bool) or not isinstance(cents, int) or not 0 <= cents <= MAX_CENTS:
+        raise ValueError(f"{str(cents)[:30]} is not an amount in cents")
+    return round_money(Decimal(cents) / 100)

@@ -6,6 +6,8 @@ points the SDK at a stand-in (the tests' local server) instead of api.stripe.com
 
 import json
 import logging
+import re
+import time
 from decimal import Decimal
 from typing import Any
 
@@ -135,6 +137,7 @@ def parse_notification(*, payload: bytes, signature: str | None, secret: str) ->
     if not secret:
         raise stripe.SignatureVerificationError("No webhook secret is configured.", signature)
     stripe.Webhook.construct_event(payload, signature, secret, WEBHOOK_TOLERANCE_SECONDS)
+    _refuse_a_timestamp_ahead(signature or "")
     # Read the verified body as plain JSON, independent of the SDK's object model.
     event = json.loads(payload)
     event_type = str(event.get("type", ""))
@@ -150,6 +153,14 @@ def parse_notification(*, payload: bytes, signature: str | None, secret: str) ->
     return notification
 
 
+def _refuse_a_timestamp_ahead(signature: str) -> None:
+    """The SDK checks only that a signature is not too old; one dated ahead of our clock by
+    more than the tolerance is refused just the same (a signed event kept for later)."""
+    match = re.search(r"(?:^|,)t=(\d{1,12})(?:,|$)", signature)
+    if match is None or int(match.group(1)) > time.time() + WEBHOOK_TOLERANCE_SECONDS:
+        raise stripe.SignatureVerificationError("Timestamp outside the tolerance zone", signature)
+
+
 def _payment_from_session(session: dict[str, Any]) -> PaymentConfirmation:
     metadata = session.get("metadata") or {}
     number = metadata.get("order_number") or session.get("client_reference_id")
@@ -161,7 +172,7 @@ def _payment_from_session(session: dict[str, Any]) -> PaymentConfirmation:
         order_number=order_number,
         reference=str(session["id"]),
         refund_reference=str(session.get("payment_intent") or ""),
-        amount=from_cents(session.get("amount_total") or 0),
+        amount=from_cents(session.get("amount_total")),
         currency=str(session.get("currency") or "eur").upper(),
     )
 
