@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from bestellwerk.accounts.permissions import permission_required_for
 from bestellwerk.core.actors import Actor
 from bestellwerk.core.errors import ServiceError
+from bestellwerk.core.links import public_url
 from bestellwerk.core.models import ShopSettings
 from bestellwerk.orders.selectors import get_order
 from bestellwerk.payments import selectors, services
@@ -81,7 +82,7 @@ def pay(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_POST
 def pay_checkout(request: HttpRequest, token: str) -> HttpResponse:
-    return_url = request.build_absolute_uri(reverse("payments:pay", args=[token]))
+    return_url = public_url(reverse("payments:pay", args=[token]))
     try:
         url = services.start_checkout(token=token, return_url=return_url)
     except ServiceError as exc:
@@ -105,7 +106,7 @@ def demo_checkout(request: HttpRequest, session: str) -> HttpResponse:
         payload, signature = signed_completed_event(checkout)
         # Like Stripe, notify our webhook endpoint over HTTP with a signed event.
         webhook = urllib.request.Request(
-            request.build_absolute_uri(reverse("payments:stripe_webhook")),
+            public_url(reverse("payments:stripe_webhook")),
             data=payload,
             headers={"Content-Type": "application/json", "Stripe-Signature": signature},
             method="POST",

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from bestellwerk.accounts.permissions import require_capability
 from bestellwerk.core.actors import Actor
 from bestellwerk.core.errors import ServiceError
+from bestellwerk.core.links import public_url
 from bestellwerk.core.money import format_money
 from bestellwerk.orders.events import record_order_event
 from bestellwerk.orders.models import Order, OrderEventType, OrderStatus
@@ -74,7 +75,7 @@ def send_payment_link(
         expires_at=expires_at,
         **actor.as_fields(),
     )
-    url = settings.PUBLIC_BASE_URL + payment_page_path(token)
+    url = public_url(payment_page_path(token))
     record_order_event(
         order=order,
         type=OrderEventType.PAYMENT_LINK_SENT,
