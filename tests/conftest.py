@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.test import override_settings
 
 from bestellwerk.accounts.models import Role, User
@@ -26,6 +27,14 @@ def fast_password_hashing() -> Iterator[None]:
     """PBKDF2's deliberate slowness protects real passwords; in tests it only costs minutes."""
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
+
+
+@pytest.fixture(autouse=True)
+def fresh_failure_counters() -> Iterator[None]:
+    """Wrong API tokens are counted per address in the cache: each test starts from none."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

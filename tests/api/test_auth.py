@@ -8,6 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from bestellwerk.accounts.models import ApiToken
+from bestellwerk.accounts.services import create_api_token
 from tests.api.conftest import assert_error, db_state, send
 
 # Every endpoint with a body that would succeed for a role that may use it.
@@ -115,3 +116,37 @@ def test_create_api_token_command_prints_a_working_token(admin_user, order):
     # And only its hash is stored
     assert not ApiToken.objects.filter(key_hash=token).exists()
     assert ApiToken.objects.filter(user=admin_user, name="cli").exists()
+
+
+def test_a_burst_of_wrong_tokens_answers_429_with_retry_after(anon_api, admin_token, settings):
+    settings.API_TOKEN_FAILURE_LIMIT = 5
+    for _ in range(5):
+        wrong = anon_api.get("/api/v1/orders", HTTP_AUTHORIZATION="Bearer bw_wrong")
+        assert wrong.status_code == 401
+
+    throttled = anon_api.get("/api/v1/orders", HTTP_AUTHORIZATION="Bearer bw_wrong")
+    # the address is held back whatever it sends until the window has passed
+    also_throttled = anon_api.get("/api/v1/orders", HTTP_AUTHORIZATION=f"Bearer {admin_token}")
+
+    for response in (throttled, also_throttled):
+        assert response.status_code == 429
+        assert response.json()["error"]["code"] == "too_many_attempts"
+        assert int(response["Retry-After"]) == settings.API_TOKEN_FAILURE_WINDOW
+
+
+def test_another_address_is_not_held_back(anon_api, admin_token, settings):
+    settings.API_TOKEN_FAILURE_LIMIT = 5
+    for _ in range(6):
+        anon_api.get("/api/v1/orders", HTTP_AUTHORIZATION="Bearer bw_wrong")
+
+    response = anon_api.get(
+        "/api/v1/orders", HTTP_AUTHORIZATION=f"Bearer {admin_token}", REMOTE_ADDR="198.51.100.9"
+    )
+
+    assert response.status_code == 200
+
+
+@pytest.fixture
+def admin_token(admin_user) -> str:
+    _token, raw = create_api_token(user=admin_user, name="burst test")
+    return raw

@@ -89,7 +89,10 @@ def _validation_fields(errors: list[dict[str, Any]]) -> dict[str, str]:
 
 
 def handle_service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
-    return error_response(exc.http_status, exc.code, exc.message, exc.fields)
+    response = error_response(exc.http_status, exc.code, exc.message, exc.fields)
+    if exc.http_status == 429:
+        response["Retry-After"] = str(exc.fields["retry_after"])
+    return response
 
 
 def handle_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:

@@ -18,6 +18,7 @@ class ServiceError(Exception):
         "stock_short": 409,
         "idempotency_conflict": 409,
         "coupon_usage_limit": 409,
+        "too_many_attempts": 429,
     }
 
     def __init__(self, code: str, message: str, *, fields: dict[str, Any] | None = None) -> None:

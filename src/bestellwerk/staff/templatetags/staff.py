@@ -1,5 +1,7 @@
 """Template helpers of the staff UI."""
 
+from datetime import timedelta
+
 from django import template
 from django.db.models import Model
 from django.urls import NoReverseMatch, reverse
@@ -86,3 +88,11 @@ def admin_change_url(obj: Model) -> str:
         return reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
     except NoReverseMatch:
         return ""
+
+
+@register.filter
+def minutes(duration: timedelta | None) -> int:
+    """A duration in whole minutes (rounded up), for messages such as the login lockout."""
+    if duration is None:
+        return 0
+    return -(-int(duration.total_seconds()) // 60)
