@@ -1,6 +1,7 @@
 """Settings come from the environment; `make run` needs none of them."""
 
 import os
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,7 +21,10 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-insecure-bestellwerk-secret-change-me")
+# Good enough on a developer's machine only: with DEBUG off the WSGI application (gunicorn)
+# refuses to start with it, and `check --deploy` fails (bestellwerk.core.checks).
+DEVELOPMENT_SECRET_KEY = "dev-insecure-bestellwerk-secret-change-me"
+SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
@@ -56,6 +60,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "bestellwerk.api.middleware.ApiErrorsAsJsonMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files (CSS, JS) with DEBUG off too; what it serves skips the middleware below.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "bestellwerk.core.middleware.PrivatePagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -135,6 +142,31 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# Without `collectstatic`, WhiteNoise serves straight from the apps' static folders (and
+# would warn on every start that STATIC_ROOT is not there yet).
+WHITENOISE_USE_FINDERS = True
+warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+
+# One switch for a deployment behind HTTPS (a TLS-terminating proxy sets X-Forwarded-Proto):
+# Secure cookies, HSTS for a year, redirects to https.
+HTTPS_ONLY = env_bool("HTTPS_ONLY", False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS_ONLY
+SECURE_SSL_REDIRECT = HTTPS_ONLY
+SECURE_HSTS_SECONDS = 31_536_000 if HTTPS_ONLY else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS_ONLY
+# Preloading is the domain owner's own, irreversible decision; the switch does not make it.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS_ONLY else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+# Features the back office never uses, switched off for every page (and what it embeds).
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
 # Every input has bounds: a JSON body over 1 MiB is refused before it is parsed.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024

@@ -123,3 +123,14 @@ def test_forbidden_page_explains_itself_in_german(warehouse_client):
     assert response.status_code == 403
     assert "Nicht erlaubt" in response.text
     assert 'href="/orders/"' in response.text
+
+
+def test_every_page_of_ours_is_private_and_switches_off_unused_features(sales_client, client):
+    for response in (
+        sales_client.get("/orders/"),
+        client.get("/login/"),
+        client.get("/api/v1/orders"),
+        client.get("/pay/no-such-token-0123456789abcdef/"),
+    ):
+        assert "no-store" in response["Cache-Control"], response
+        assert "camera=()" in response["Permissions-Policy"]
