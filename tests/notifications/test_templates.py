@@ -10,7 +10,8 @@ from bestellwerk.notifications.rendering import (
     format_amount,
     render_template_strings,
 )
-from bestellwerk.orders.services import add_order_note
+from bestellwerk.orders.inputs import LineInput
+from bestellwerk.orders.services import add_order_note, create_order
 
 pytestmark = pytest.mark.django_db
 
@@ -119,6 +120,29 @@ def test_the_admin_preview_renders_a_template_against_a_real_order(order, staff_
     assert f"Your order {order.number} at Bestellwerk Demo-Shop" in body
     assert "2 × Kaffee Crema 1 kg (KAF-1): €39.80" in body
     assert 'sandbox=""' in body
+
+
+@pytest.mark.parametrize("code", ["order_confirmation", "status_shipped"])
+def test_the_preview_escapes_what_customers_and_integrations_typed(
+    staff_client, actor, billing, coffee, code
+):
+    # given an order whose customer name is a script, as a sales user or the API may type it
+    payload = '<img src=x onerror="alert(1)">'
+    order = create_order(
+        actor=actor,
+        billing_address={**billing, "first_name": payload, "last_name": '"><script>x()</script>'},
+        lines=[LineInput(1, sku=coffee.sku)],
+    )
+    template = EmailTemplate.objects.filter(code=code).first()
+
+    # when the admin opens any template's preview with it
+    body = staff_client.get(
+        f"/admin/notifications/emailtemplate/{template.pk}/preview/?order={order.number}"
+    ).content.decode()
+
+    # then no tag of it is markup: the text is escaped, and so is the HTML frame's source
+    assert "<img src=x" not in body and "<script>x()" not in body
+    assert "&lt;img src=x" in body or "&amp;lt;img src=x" in body
 
 
 def test_the_admin_preview_shows_a_template_error_and_a_missing_order(order, staff_client):

@@ -191,7 +191,10 @@ def render_template_strings(
     ):
         try:
             template = _compile(source)
-            parts[field] = template.render(Context(context, autoescape=autoescape))
+            rendered = template.render(Context(context, autoescape=autoescape))
+            # Template.render marks its output safe; a rendered e-mail is data to whatever
+            # shows it (the admin's preview escapes it), never trusted markup.
+            parts[field] = "".join(rendered)
         except (TemplateSyntaxError, TemplateDoesNotExist) as exc:
             raise ServiceError(
                 "invalid_template", f"The {field} does not render: {exc}", fields={field: str(exc)}
