@@ -33,7 +33,13 @@ from bestellwerk.orders.forms import (
     address_rows,
     parse_version,
 )
-from bestellwerk.orders.lifecycle import PLACEABLE, TRANSITIONS, stock_effect
+from bestellwerk.orders.lifecycle import (
+    PLACEABLE,
+    TRANSITIONS,
+    capability_for_transition,
+    next_forward_status,
+    stock_effect,
+)
 from bestellwerk.orders.models import Channel, LeadSource, Order, OrderEventType, OrderStatus
 from bestellwerk.orders.selectors import get_order, list_order_events
 from bestellwerk.orders.services import create_order
@@ -91,20 +97,32 @@ def _ordered_statuses(statuses: frozenset[str]) -> list[str]:
     return [status for status in OrderStatus.values if status in statuses]
 
 
-def _status_choices(order: Order) -> list[dict[str, str]]:
-    """The statuses the order may go to next (for a draft: be placed as), each with what
-    the change does to stock."""
+def _status_choices(order: Order, user: User) -> list[dict[str, Any]]:
+    """The statuses `user` may move the order to next (for a draft: place it as), each with
+    what the change does to stock. The way forward is proposed (selected); a move back or a
+    cancellation never is, so it is always chosen on purpose."""
     if order.is_draft:
-        targets, current, held = PLACEABLE, OrderStatus.DRAFT, False
-    else:
-        targets, current, held = TRANSITIONS[order.status], order.status, order.stock_held
+        # Placing a draft is an edit (the view checks `orders.edit`); pending is the usual.
+        return [
+            {
+                "value": status,
+                "label": OrderStatus(status).label,
+                "effect": stock_effect(OrderStatus.DRAFT, status, stock_held=False),
+                "selected": status == OrderStatus.PENDING,
+            }
+            for status in _ordered_statuses(PLACEABLE)
+        ]
+    current = order.status
+    forward = next_forward_status(current)
     return [
         {
             "value": status,
             "label": OrderStatus(status).label,
-            "effect": stock_effect(current, status, stock_held=held),
+            "effect": stock_effect(current, status, stock_held=order.stock_held),
+            "selected": status == forward,
         }
-        for status in _ordered_statuses(targets)
+        for status in _ordered_statuses(TRANSITIONS[current])
+        if has_permission(user, capability_for_transition(current, status))
     ]
 
 
@@ -114,7 +132,7 @@ def _page_context(request: HttpRequest, order: Order) -> dict[str, Any]:
     user = request.user
     can_edit = has_permission(user, "orders.edit")
     can_status = has_permission(user, "orders.status")
-    status_choices = _status_choices(order)
+    status_choices = _status_choices(order, user)
     events = list(list_order_events(order=order))
     # The timeline names settings by label, so these lists are read here (once).
     lead_sources = list(LeadSource.objects.all())
@@ -129,6 +147,7 @@ def _page_context(request: HttpRequest, order: Order) -> dict[str, Any]:
         "events": events,
         "status_history": [e for e in events if e.type in STATUS_HISTORY_TYPES],
         "status_choices": status_choices,
+        "status_proposed": any(choice["selected"] for choice in status_choices),
         "stock_lines": [line for line in lines if line.product_id],
         "tags": list(order.tags.all()),
         "can": {
