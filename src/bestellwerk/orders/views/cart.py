@@ -31,7 +31,7 @@ def order_cart(request: HttpRequest, number: int) -> HttpResponse:
             lambda version: set_order_coupon(
                 number=number, coupon_code=code, actor=actor, expected_version=version
             ),
-            ("cart",),
+            ("cart", "payments"),
         )
     lines = parse_cart_lines(data)
     if data.get("remove", "").isdigit():
@@ -48,7 +48,7 @@ def order_cart(request: HttpRequest, number: int) -> HttpResponse:
         lambda version: set_order_lines(
             number=number, lines=lines, actor=actor, expected_version=version
         ),
-        ("cart_figures",) if figures_only else ("cart",),
+        ("cart_figures", "payments") if figures_only else ("cart", "payments"),
         # After adding a product the next one is typed right away.
         focus="product-search" if data.get("add_sku") else "",
     )

@@ -181,20 +181,27 @@ def _page_context(request: HttpRequest, order: Order) -> dict[str, Any]:
     }
 
 
-def _render_sections(
+def order_sections_html(
     request: HttpRequest, number: int, sections: tuple[str, ...], focus: str = ""
-) -> HttpResponse:
-    """Answer an htmx change with `sections` (and the ALWAYS ones) as out-of-band swaps;
-    `focus` names the input that gets `autofocus` (htmx focuses it after the swap)."""
-    if not request.htmx:
-        return redirect("orders:page", number=number)
+) -> str:
+    """The page's `sections` (and the ALWAYS ones) as out-of-band swaps, for any answer that
+    changed the order (the payments box's answers too); `focus` names the input that gets
+    `autofocus` (htmx focuses it after the swap)."""
     order = get_order(number=number)
     context = {**_page_context(request, order), "oob": True, "focus": focus}
     names = dict.fromkeys((*sections, *ALWAYS_SECTIONS))
-    html = "".join(
+    return "".join(
         render_to_string(f"{PAGE_TEMPLATE}#{name}", context, request=request) for name in names
     )
-    response = HttpResponse(html)
+
+
+def _render_sections(
+    request: HttpRequest, number: int, sections: tuple[str, ...], focus: str = ""
+) -> HttpResponse:
+    """Answer an htmx change with `sections` (and the ALWAYS ones) as out-of-band swaps."""
+    if not request.htmx:
+        return redirect("orders:page", number=number)
+    response = HttpResponse(order_sections_html(request, number, sections, focus=focus))
     response["HX-Reswap"] = "none"
     return response
 
