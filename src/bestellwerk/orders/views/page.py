@@ -280,8 +280,9 @@ def order_page(request: HttpRequest, number: int) -> HttpResponse:
 @require_GET
 @requires("orders.view")
 def order_section(request: HttpRequest, number: int, section: str) -> HttpResponse:
-    """One section on its own (the address editor, or a reload after an error)."""
-    if section != "addresses":
+    """One section on its own: the address editor, or a section as saved (a reload after an
+    error, or a change to a paid order dropped instead of confirmed)."""
+    if section not in ("addresses", "cart", "logistics"):
         raise Http404(section)
     order = _load_order(number)
     context = {**_page_context(request, order), "editing": request.GET.get("edit") == "1"}

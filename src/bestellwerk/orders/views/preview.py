@@ -7,10 +7,12 @@ back transaction discards those hooks.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Max
 
+from bestellwerk.core.money import ZERO
 from bestellwerk.orders.models import Order, OrderEvent, OrderEventType
 from bestellwerk.orders.selectors import get_order
 
@@ -23,6 +25,16 @@ class DryRun:
     # The order as the change leaves it, and what the change puts on its timeline.
     after: Order
     events: list[OrderEvent]
+
+    @property
+    def owed(self) -> Decimal:
+        """What the customer would owe afterwards."""
+        return max(self.after.balance, ZERO)
+
+    @property
+    def to_refund(self) -> Decimal:
+        """What would be owed back to the customer afterwards."""
+        return max(-self.after.balance, ZERO)
 
     @property
     def stock_movements(self) -> list[dict[str, object]]:
