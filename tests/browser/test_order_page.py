@@ -307,18 +307,29 @@ def test_quick_changes_in_several_sections_wait_for_each_other(
 ):
     page = open_order(logged_in_page, live_server, placed_order)
 
-    # three changes fired without waiting for the answers in between
-    page.get_by_label("Menge von Tasse Steingut").fill("2")
-    page.get_by_role("button", name="Als bezahlt markieren").click()
+    # a payment asked for, a tag and a lead source, fired without waiting in between
+    payments = page.locator("#order-payments")
+    payments.get_by_text("Zahlung erfassen").click()
+    expect(payments.get_by_label("Betrag (EUR)")).to_have_value("54,60")
+    payments.get_by_role("button", name="Weiter").click()
     page.get_by_label("Tag hinzufügen").fill("Telefon")
     page.get_by_label("Tag hinzufügen").press("Enter")
     page.get_by_label("Lead-Quelle", exact=True).select_option("google")
+    # then the payment confirmed, and a quantity typed (the order is paid now: confirmed too)
+    payments.get_by_role("button", name="Zahlung erfassen", exact=True).click()
+    expect(page.get_by_test_id("payment-status")).to_have_text("Bezahlt")
+    page.get_by_label("Menge von Tasse Steingut").fill("2")
+    page.get_by_role("button", name="Änderung speichern").click()
 
     expect(page.get_by_test_id("order-tag")).to_have_text("Telefon")
-    expect(page.get_by_test_id("payment-status")).to_have_text("Bezahlt")
     expect(page.get_by_test_id("total-goods")).to_have_text("59,60\xa0€")
+    expect(page.get_by_test_id("payment-status")).to_have_text("Teilweise bezahlt")
+    expect(page.get_by_test_id("order-payment-status")).to_have_text("Teilweise bezahlt")
     expect(page.get_by_test_id("timeline")).to_contain_text("Lead-Quelle: – → Google")
     expect(page.get_by_role("alert")).to_have_count(0)
+    assert_no_reload(page)
     placed_order.refresh_from_db()
-    assert placed_order.payment_status == "paid" and placed_order.lead_source.code == "google"
+    assert placed_order.lead_source.code == "google"
+    assert placed_order.paid_total == Decimal("54.60")
+    assert placed_order.payment_status == "partially_paid"
     assert placed_order.lines.get(sku="TAS-1").quantity == 2

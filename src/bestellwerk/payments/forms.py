@@ -50,7 +50,7 @@ class ManualPaymentForm(forms.Form):
         label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     reference = forms.CharField(
-        label=_("Reference"),
+        label=_("Reference (optional)"),
         required=False,
         max_length=MAX_REFERENCE_LENGTH,
         help_text=_("e.g. the line of the bank statement or the receipt number"),

@@ -33,7 +33,7 @@ def order_cart(request: HttpRequest, number: int) -> HttpResponse:
             lambda version: set_order_coupon(
                 number=number, coupon_code=code, actor=actor, expected_version=version
             ),
-            ("cart", "payments"),
+            ("cart", "payment", "payments"),
         )
     lines = parse_cart_lines(data)
     if data.get("remove", "").isdigit():
@@ -51,7 +51,9 @@ def order_cart(request: HttpRequest, number: int) -> HttpResponse:
         lambda version: set_order_lines(
             number=number, lines=lines, actor=actor, expected_version=version
         ),
-        ("cart_figures", "payments") if figures_only else ("cart", "payments"),
+        ("cart_figures", "payment", "payments")
+        if figures_only
+        else ("cart", "payment", "payments"),
         # After adding a product the next one is typed right away.
         focus="product-search" if data.get("add_sku") else "",
     )

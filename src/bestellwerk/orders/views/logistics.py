@@ -22,7 +22,7 @@ def order_shipping_method(request: HttpRequest, number: int) -> HttpResponse:
             expected_version=version,
             shipping_method=request.POST.get("shipping_method") or None,
         ),
-        ("logistics", "cart", "payments"),
+        ("logistics", "cart", "payment", "payments"),
     )
 
 
