@@ -47,6 +47,7 @@ def _pay_page(request: HttpRequest, token: str, *, error: str = "") -> HttpRespo
         "order": order,
         "lines": order.lines.order_by("position", "id"),
         "owed": selectors.amount_owed(order=order),
+        "kept": selectors.amount_kept(order=order),
         "payable": services.is_payable(order),
         "shop": ShopSettings.load(),
         "method": method,
