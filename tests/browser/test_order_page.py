@@ -15,7 +15,7 @@ from bestellwerk.core.actors import Actor
 from bestellwerk.customers.models import Customer
 from bestellwerk.orders.inputs import LineInput
 from bestellwerk.orders.models import Order, OrderStatus
-from bestellwerk.orders.services import create_order
+from bestellwerk.orders.services import create_order, set_order_status
 from bestellwerk.promotions.models import Coupon
 from tests.browser_support import screenshot
 
@@ -235,6 +235,45 @@ def test_change_status_to_shipped_with_stock_confirmation(
     # and the product list shows the new stock too
     page.goto(f"{live_server.url}/products/")
     expect(page.locator('tr[data-sku="KAF-1"] td').nth(4)).to_have_text("8")
+
+
+def test_a_cancellation_asks_whether_to_restock_without_a_default(
+    logged_in_page, live_server, browser_user, placed_order
+):
+    # given an order in processing that holds its stock (coffee 10 → 8)
+    set_order_status(
+        number=placed_order.number, status="processing", actor=Actor.for_user(browser_user)
+    )
+    page = open_order(logged_in_page, live_server, placed_order)
+
+    # when the status dialog opens, the way forward is proposed
+    page.get_by_role("button", name="Status ändern…").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_label("Neuer Status")).to_have_value("shipped")
+
+    # and choosing a cancellation asks about the stock, with neither answer chosen
+    dialog.get_by_label("Neuer Status").select_option("cancelled")
+    expect(dialog.get_by_text("Der Bestand wird wieder aufgefüllt:")).to_be_visible()
+    yes, no = (
+        dialog.get_by_label("Ja, zurückbuchen"),
+        dialog.get_by_label("Nein, Bestand nicht ändern"),
+    )
+    expect(yes).not_to_be_checked()
+    expect(no).not_to_be_checked()
+    screenshot(page, "order_status_dialog_restock")
+
+    # then it cannot be sent without an answer
+    dialog.get_by_role("button", name="Status ändern").click()
+    expect(dialog).to_be_visible()
+    placed_order.refresh_from_db()
+    assert placed_order.status == OrderStatus.PROCESSING
+
+    # and with "no", the order is cancelled and the stock stays where it is
+    no.check()
+    dialog.get_by_role("button", name="Status ändern").click()
+    expect(page.get_by_test_id("order-status")).to_have_text("Storniert")
+    assert Product.objects.get(sku="KAF-1").stock_quantity == 8
+    assert_no_reload(page)
 
 
 def test_two_editors_the_second_save_is_refused_with_a_reload_link(
