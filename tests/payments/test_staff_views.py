@@ -524,3 +524,9 @@ def test_the_box_stays_a_fixed_number_of_queries_with_more_payments(sales_client
     void_payment(number=order.number, payment_id=first.pk, reason="Tippfehler", actor=actor)
 
     assert queries() == with_one
+
+
+def test_an_unknown_order_is_not_found(sales_client, db):
+    assert sales_client.get("/orders/99999/payments/").status_code == 404
+    assert sales_client.post("/orders/99999/payments/record", {}).status_code == 404
+    assert sales_client.get("/orders/99999/refunds/new").status_code == 404

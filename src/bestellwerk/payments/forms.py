@@ -25,10 +25,12 @@ from bestellwerk.payments.services.ledger import MAX_REFERENCE_LENGTH
 EARLIER_DAY_TIME = time(12, 0)
 
 
-def _amount_field(label: Any) -> forms.DecimalField:
-    """An amount typed the user's way ("51,60" in German), within the bounds of money."""
-    return forms.DecimalField(
-        label=label,
+class ManualPaymentForm(forms.Form):
+    """Money staff saw arrive: amount (the open balance proposed), method, day, reference."""
+
+    # Typed the user's way ("51,60" in German), within the bounds of money.
+    amount = forms.DecimalField(
+        label=_("Amount"),
         localize=True,
         min_value=Decimal("0.01"),
         max_value=MAX_AMOUNT,
@@ -39,12 +41,6 @@ def _amount_field(label: Any) -> forms.DecimalField:
         },
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
-
-
-class ManualPaymentForm(forms.Form):
-    """Money staff saw arrive: amount (the open balance proposed), method, day, reference."""
-
-    amount = _amount_field(_("Amount"))
     method = forms.ChoiceField(label=_("Payment method"), required=False)
     paid_on = forms.DateField(
         label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

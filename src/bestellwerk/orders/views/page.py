@@ -86,7 +86,8 @@ def request_actor(request: HttpRequest) -> Actor:
     return Actor.for_user(request.user)
 
 
-def _load_order(number: int) -> Order:
+def load_order(number: int) -> Order:
+    """The order a staff page is about; an unknown number is a 404."""
     try:
         return get_order(number=number)
     except ServiceError as error:
@@ -273,7 +274,7 @@ def order_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 @requires("orders.view")
 def order_page(request: HttpRequest, number: int) -> HttpResponse:
-    order = _load_order(number)
+    order = load_order(number)
     return render(request, PAGE_TEMPLATE, _page_context(request, order))
 
 
@@ -284,6 +285,6 @@ def order_section(request: HttpRequest, number: int, section: str) -> HttpRespon
     error, or a change to a paid order dropped instead of confirmed)."""
     if section not in ("addresses", "cart", "logistics"):
         raise Http404(section)
-    order = _load_order(number)
+    order = load_order(number)
     context = {**_page_context(request, order), "editing": request.GET.get("edit") == "1"}
     return render(request, f"{PAGE_TEMPLATE}#{section}", context)

@@ -16,8 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
 
 from bestellwerk.orders.models import Order
-from bestellwerk.orders.selectors import get_order
-from bestellwerk.orders.views.page import order_sections_html
+from bestellwerk.orders.views.page import load_order, order_sections_html
 from bestellwerk.payments import selectors
 from bestellwerk.payments.forms import ManualPaymentForm
 from bestellwerk.payments.models import PaymentMethod
@@ -59,7 +58,7 @@ def render_box(
 ) -> HttpResponse:
     """The box as the answer: alone for htmx (with the order page's money sections when the
     order changed and the request came from that page), else on its own page."""
-    order = get_order(number=number)
+    order = load_order(number)
     context = box_context(order, **extra)
     if not request.htmx:
         return render(request, "payments/order_payments.html", context)

@@ -16,9 +16,8 @@ from django.views.decorators.http import require_POST
 
 from bestellwerk.core.errors import ServiceError
 from bestellwerk.orders.forms import parse_version
-from bestellwerk.orders.selectors import get_order
 from bestellwerk.orders.view_errors import describe_service_error
-from bestellwerk.orders.views.page import request_actor, requires
+from bestellwerk.orders.views.page import load_order, request_actor, requires
 from bestellwerk.orders.views.preview import dry_run
 from bestellwerk.payments import selectors, services
 from bestellwerk.payments.forms import ManualPaymentForm, VoidPaymentForm
@@ -29,7 +28,7 @@ from bestellwerk.payments.views.staff import next_url
 @require_POST
 @requires("orders.payments")
 def record_payment(request: HttpRequest, number: int) -> HttpResponse:
-    form = payment_form_for(get_order(number=number), request.POST)
+    form = payment_form_for(load_order(number), request.POST)
     data = request.POST
     if data.get("edit") == "1" or not form.is_valid():
         return render_box(request, number, payment_form=form)

@@ -17,8 +17,7 @@ from bestellwerk.core.actors import Actor
 from bestellwerk.core.errors import ServiceError
 from bestellwerk.core.money import parse_money
 from bestellwerk.orders.forms import parse_version
-from bestellwerk.orders.selectors import get_order
-from bestellwerk.orders.views.page import requires
+from bestellwerk.orders.views.page import load_order, requires
 from bestellwerk.payments import selectors, services
 from bestellwerk.payments.forms import RefundForm
 from bestellwerk.payments.views.box import render_box
@@ -76,7 +75,7 @@ def _proposed_amount(request: HttpRequest) -> Decimal | None:
 @require_http_methods(["GET", "POST"])
 @requires("orders.payments")
 def refund_new(request: HttpRequest, number: int) -> HttpResponse:
-    order = get_order(number=number)
+    order = load_order(number)
     form_kwargs = {
         "lines": selectors.refundable_lines(order=order),
         "summary": selectors.refund_summary(order=order),
