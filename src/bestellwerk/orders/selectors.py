@@ -32,10 +32,10 @@ BALANCE_FILTERS: dict[str, Q] = {
 }
 
 
-def money_touched(order: Order) -> bool:
+def money_touched(*, number: int) -> bool:
     """Whether money was paid on the order: a change to its money (cart, coupon, shipping) is
     then shown with its effect on the balance and confirmed before it is saved."""
-    return order.paid_total > 0
+    return Order.objects.filter(number=number, paid_total__gt=0).exists()
 
 
 @dataclass

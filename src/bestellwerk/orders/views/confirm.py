@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 
 from bestellwerk.core.errors import ServiceError
 from bestellwerk.orders.forms import parse_version
-from bestellwerk.orders.selectors import get_order, money_touched
+from bestellwerk.orders.selectors import money_touched
 from bestellwerk.orders.views.page import PAGE_TEMPLATE, apply, render_error
 from bestellwerk.orders.views.preview import dry_run
 
@@ -33,7 +33,7 @@ def apply_money_change(
 ) -> HttpResponse:
     """`apply` the change, unless money was paid on the order and the change is not
     confirmed yet: then answer with the section's confirmation of what it would do."""
-    if is_confirmed(request) or not money_touched(get_order(number=number)):
+    if is_confirmed(request) or not money_touched(number=number):
         return apply(request, number, section, change, rerender, focus=focus)
     version = parse_version(request.POST)
     if version is None:
