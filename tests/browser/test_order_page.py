@@ -15,7 +15,7 @@ from bestellwerk.core.actors import Actor
 from bestellwerk.customers.models import Customer
 from bestellwerk.orders.inputs import LineInput
 from bestellwerk.orders.models import Order, OrderStatus
-from bestellwerk.orders.services import create_order
+from bestellwerk.orders.services import create_order, set_order_status
 from bestellwerk.promotions.models import Coupon
 from tests.browser_support import screenshot
 
@@ -237,6 +237,45 @@ def test_change_status_to_shipped_with_stock_confirmation(
     expect(page.locator('tr[data-sku="KAF-1"] td').nth(4)).to_have_text("8")
 
 
+def test_a_cancellation_asks_whether_to_restock_without_a_default(
+    logged_in_page, live_server, browser_user, placed_order
+):
+    # given an order in processing that holds its stock (coffee 10 → 8)
+    set_order_status(
+        number=placed_order.number, status="processing", actor=Actor.for_user(browser_user)
+    )
+    page = open_order(logged_in_page, live_server, placed_order)
+
+    # when the status dialog opens, the way forward is proposed
+    page.get_by_role("button", name="Status ändern…").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_label("Neuer Status")).to_have_value("shipped")
+
+    # and choosing a cancellation asks about the stock, with neither answer chosen
+    dialog.get_by_label("Neuer Status").select_option("cancelled")
+    expect(dialog.get_by_text("Der Bestand wird wieder aufgefüllt:")).to_be_visible()
+    yes, no = (
+        dialog.get_by_label("Ja, zurückbuchen"),
+        dialog.get_by_label("Nein, Bestand nicht ändern"),
+    )
+    expect(yes).not_to_be_checked()
+    expect(no).not_to_be_checked()
+    screenshot(page, "order_status_dialog_restock")
+
+    # then it cannot be sent without an answer
+    dialog.get_by_role("button", name="Status ändern").click()
+    expect(dialog).to_be_visible()
+    placed_order.refresh_from_db()
+    assert placed_order.status == OrderStatus.PROCESSING
+
+    # and with "no", the order is cancelled and the stock stays where it is
+    no.check()
+    dialog.get_by_role("button", name="Status ändern").click()
+    expect(page.get_by_test_id("order-status")).to_have_text("Storniert")
+    assert Product.objects.get(sku="KAF-1").stock_quantity == 8
+    assert_no_reload(page)
+
+
 def test_two_editors_the_second_save_is_refused_with_a_reload_link(
     browser, logged_in_page, log_in, browser_user, live_server, placed_order
 ):
@@ -307,18 +346,29 @@ def test_quick_changes_in_several_sections_wait_for_each_other(
 ):
     page = open_order(logged_in_page, live_server, placed_order)
 
-    # three changes fired without waiting for the answers in between
-    page.get_by_label("Menge von Tasse Steingut").fill("2")
-    page.get_by_role("button", name="Als bezahlt markieren").click()
+    # a payment asked for, a tag and a lead source, fired without waiting in between
+    payments = page.locator("#order-payments")
+    payments.get_by_text("Zahlung erfassen").click()
+    expect(payments.get_by_label("Betrag (EUR)")).to_have_value("54,60")
+    payments.get_by_role("button", name="Weiter").click()
     page.get_by_label("Tag hinzufügen").fill("Telefon")
     page.get_by_label("Tag hinzufügen").press("Enter")
     page.get_by_label("Lead-Quelle", exact=True).select_option("google")
+    # then the payment confirmed, and a quantity typed (the order is paid now: confirmed too)
+    payments.get_by_role("button", name="Zahlung erfassen", exact=True).click()
+    expect(page.get_by_test_id("payment-status")).to_have_text("Bezahlt")
+    page.get_by_label("Menge von Tasse Steingut").fill("2")
+    page.get_by_role("button", name="Änderung speichern").click()
 
     expect(page.get_by_test_id("order-tag")).to_have_text("Telefon")
-    expect(page.get_by_test_id("payment-status")).to_have_text("Bezahlt")
     expect(page.get_by_test_id("total-goods")).to_have_text("59,60\xa0€")
+    expect(page.get_by_test_id("payment-status")).to_have_text("Teilweise bezahlt")
+    expect(page.get_by_test_id("order-payment-status")).to_have_text("Teilweise bezahlt")
     expect(page.get_by_test_id("timeline")).to_contain_text("Lead-Quelle: – → Google")
     expect(page.get_by_role("alert")).to_have_count(0)
+    assert_no_reload(page)
     placed_order.refresh_from_db()
-    assert placed_order.payment_status == "paid" and placed_order.lead_source.code == "google"
+    assert placed_order.lead_source.code == "google"
+    assert placed_order.paid_total == Decimal("54.60")
+    assert placed_order.payment_status == "partially_paid"
     assert placed_order.lines.get(sku="TAS-1").quantity == 2

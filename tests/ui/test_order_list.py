@@ -249,3 +249,64 @@ def test_list_renders_in_a_fixed_number_of_queries(
 
 
 LIST_PAGE_QUERIES = 11
+
+
+# --------------------------------------------------------------------------- open amount
+
+
+@pytest.fixture
+def balances(make_order, actor, mug):
+    """Three orders of 14.80 (mug + shipping): one owing 4.80, one settled, one with 9.90 to
+    give back (paid, then the mug's quantity lowered from 2 to 1)."""
+    from bestellwerk.orders.services import set_order_lines
+    from bestellwerk.payments.services import record_manual_payment
+
+    due = make_order()
+    record_manual_payment(number=due.number, actor=actor, amount="10.00")
+    settled = make_order(payment_status=PaymentStatus.PAID)
+    refund_due = make_order(lines=[LineInput(quantity=2, sku=mug.sku)], payment_status="paid")
+    set_order_lines(
+        number=refund_due.number, lines=[LineInput(quantity=1, sku=mug.sku)], actor=actor
+    )
+    return {"due": due, "settled": settled, "refund_due": refund_due}
+
+
+def test_the_open_amount_column_tells_owed_from_owed_back(sales_client, balances):
+    # given an order owing money, a settled one and one with money to give back
+    # when the list is shown
+    page = sales_client.get("/orders/").text
+
+    # then each row shows its balance, marked by direction
+    def cell(name: str) -> str:
+        return page.split(f'data-order="{balances[name].number}"')[1].split("</tr>")[0]
+
+    assert "Offener Betrag" in page
+    assert 'data-balance="due">4,80 EUR<' in cell("due")
+    assert 'data-balance="settled">0,00 EUR<' in cell("settled")
+    assert 'data-balance="refund_due">−9,90 EUR' in cell("refund_due")
+    assert "zu erstatten" in cell("refund_due")
+
+
+@pytest.mark.parametrize("balance", ["due", "refund_due", "settled"])
+def test_the_open_amount_filter(sales_client, balances, balance):
+    response = sales_client.get(f"/orders/?balance={balance}")
+
+    assert numbers_in(response) == {balances[balance].number}
+    assert f'<option value="{balance}" selected>' in response.text
+
+
+def test_an_unknown_open_amount_filter_is_explained(sales_client, balances):
+    response = sales_client.get("/orders/?balance=everything")
+
+    assert response.status_code == 200
+    assert numbers_in(response) == set()
+    assert "Bitte korrigieren Sie die Filter." in response.text
+
+
+def test_the_open_amount_filter_keeps_the_list_at_its_queries(
+    sales_client, balances, django_assert_num_queries
+):
+    with django_assert_num_queries(LIST_PAGE_QUERIES):
+        response = sales_client.get("/orders/?balance=due&limit=50")
+
+    assert len(response.context["orders"]) == 1

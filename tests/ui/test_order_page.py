@@ -838,3 +838,16 @@ def test_the_payments_section_is_on_the_page_of_a_placed_order(
     assert 'id="order-payments"' not in draft_page
     # And the warehouse, who may not touch payments, does not see it
     assert 'id="order-payments"' not in warehouse_client.get(page_url(order)).content.decode()
+
+
+def test_a_cart_change_refreshes_the_payments_box(sales_client, order):
+    # given the unpaid order of 54.60 (2 × coffee, mug, shipping)
+    data = cart_data(order, figures="1")
+    data["line_qty"] = ["3", "1"]
+
+    # when the coffee's quantity is raised
+    response = hx_post(sales_client, page_url(order, "cart"), data)
+
+    # then the payments box comes along with the new open amount
+    assert "order-payments" in oob_ids(response)
+    assert 'data-balance="due">74,50\xa0€<' in response.content.decode()

@@ -3,6 +3,7 @@ from functools import reduce
 
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Round
 from django.utils.translation import gettext_lazy as _
 
 from bestellwerk.core.models import ActorFields
@@ -151,8 +152,10 @@ class Order(models.Model):
                 ),
                 name="order_refunded_lte_paid",
             ),
+            # Rounded to cents: SQLite computes with floats (14.80 − 10.00 = 4.800000000000001),
+            # so the unrounded sum would refuse a correct balance of 4.80.
             models.CheckConstraint(
-                condition=Q(balance=F("total") - F("paid_total") + F("refunded_total")),
+                condition=Q(balance=Round(F("total") - F("paid_total") + F("refunded_total"), 2)),
                 name="order_balance_derived",
             ),
             models.CheckConstraint(

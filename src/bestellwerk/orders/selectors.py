@@ -30,6 +30,12 @@ BALANCE_FILTERS: dict[str, Q] = {
 }
 
 
+def money_touched(*, number: int) -> bool:
+    """Whether money was paid on the order: a change to its money (cart, coupon, shipping) is
+    then shown with its effect on the balance and confirmed before it is saved."""
+    return Order.objects.filter(number=number, paid_total__gt=0).exists()
+
+
 @dataclass
 class OrderFilters:
     """Every filter of the order list; the API's query parameters and the UI's form fill it."""

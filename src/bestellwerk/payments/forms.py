@@ -1,13 +1,109 @@
-"""The staff refund form: quantities per line (with shipping) or an amount."""
+"""The staff's payment forms: recording a payment, voiding one, and the refund form
+(quantities per line, with shipping, or an amount).
 
+They turn posted text into typed values within input bounds; the services decide the rest.
+"""
+
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bestellwerk.core.money import MAX_AMOUNT
+from bestellwerk.orders.models import Order
+from bestellwerk.payments.models import PaymentMethod
 from bestellwerk.payments.selectors import RefundableLine, RefundSummary
 from bestellwerk.payments.services import MAX_REASON_LENGTH, RefundLineInput
+from bestellwerk.payments.services.ledger import MAX_REASON_LENGTH as MAX_VOID_REASON_LENGTH
+from bestellwerk.payments.services.ledger import MAX_REFERENCE_LENGTH
+
+# A payment dated on an earlier day is taken as paid at noon of that day (the day is what
+# staff know from a bank statement; noon keeps it on that day in any time zone of Europe).
+EARLIER_DAY_TIME = time(12, 0)
+
+
+class ManualPaymentForm(forms.Form):
+    """Money staff saw arrive: amount (the open balance proposed), method, day, reference."""
+
+    # Typed the user's way ("51,60" in German), within the bounds of money.
+    amount = forms.DecimalField(
+        label=_("Amount"),
+        localize=True,
+        min_value=Decimal("0.01"),
+        max_value=MAX_AMOUNT,
+        decimal_places=2,
+        error_messages={
+            "min_value": _("An amount is more than zero."),
+            "max_value": _("An amount is at most 9,999,999.99."),
+        },
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    method = forms.ChoiceField(label=_("Payment method"), required=False)
+    paid_on = forms.DateField(
+        label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    reference = forms.CharField(
+        label=_("Reference (optional)"),
+        required=False,
+        max_length=MAX_REFERENCE_LENGTH,
+        help_text=_("e.g. the line of the bank statement or the receipt number"),
+    )
+
+    def __init__(
+        self, *args: Any, order: Order, methods: list[PaymentMethod], owed: Decimal, **kwargs: Any
+    ) -> None:
+        today = timezone.localdate()
+        chosen = order.payment_method
+        kwargs.setdefault(
+            "initial",
+            {
+                "amount": owed or None,
+                "method": chosen.code if chosen and chosen.is_active else "",
+                "paid_on": today,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["method"].choices = [
+            ("", _("— none —")),
+            *((method.code, method.label) for method in methods),
+        ]
+        self.fields["paid_on"].widget.attrs["max"] = today.isoformat()
+        for name, field in self.fields.items():
+            field.widget.attrs["class"] = (
+                "form-select form-select-sm" if name == "method" else "form-control form-control-sm"
+            )
+
+    @property
+    def method_label(self) -> str:
+        return dict(self.fields["method"].choices).get(self.cleaned_data["method"], "")
+
+    def service_arguments(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "amount": data["amount"],
+            "method": data["method"] or None,
+            "reference": data["reference"],
+            "paid_at": _paid_at(data["paid_on"]),
+        }
+
+
+def _paid_at(day: date) -> datetime | None:
+    """Today is now (the service's default); an earlier or later day is noon of that day
+    (the service refuses a day ahead)."""
+    if day == timezone.localdate():
+        return None
+    return timezone.make_aware(datetime.combine(day, EARLIER_DAY_TIME))
+
+
+class VoidPaymentForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the void"),
+        max_length=MAX_VOID_REASON_LENGTH,
+        error_messages={"required": _("Say why the payment is voided.")},
+    )
 
 
 class RefundForm(forms.Form):

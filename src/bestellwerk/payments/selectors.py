@@ -13,6 +13,7 @@ from bestellwerk.core.errors import ServiceError
 from bestellwerk.core.money import ZERO, round_money
 from bestellwerk.orders.models import Order, OrderLine
 from bestellwerk.payments.models import Payment, PaymentLink, Refund, RefundLine, RefundStatus
+from bestellwerk.payments.providers.manual import ManualProvider
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,11 @@ def _money(total: Decimal | None) -> Decimal:
 def amount_owed(*, order: Order) -> Decimal:
     """What the customer still owes (the positive part of the balance)."""
     return max(order.balance, ZERO)
+
+
+def amount_to_refund(*, order: Order) -> Decimal:
+    """What is owed back to the customer (the negative part of the balance, as a positive)."""
+    return max(-order.balance, ZERO)
 
 
 def _refund_sums(order: Order) -> dict[str, tuple[Decimal, Decimal]]:
@@ -113,6 +119,44 @@ def list_payments(*, order: Order) -> QuerySet[Payment]:
         .select_related("method", "actor_user", "voided_payment", "void")
         .order_by("created_at", "id")
     )
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """A row of the ledger as staff read it."""
+
+    payment: Payment
+    # A later void cancels this payment.
+    voided: bool
+    # Staff may void it: a manual payment, not a void itself, not voided yet (the service
+    # checks again, and refuses what refunds were made from).
+    voidable: bool
+
+    @property
+    def recorded_by(self) -> str:
+        user = self.payment.actor_user
+        return user.display_name if user is not None else self.payment.actor_label
+
+
+def ledger_entries(*, order: Order) -> list[LedgerEntry]:
+    """The order's ledger, oldest first, each payment marked voided or voidable (one query)."""
+    payments = list(list_payments(order=order))
+    voided = {payment.voided_payment_id for payment in payments if payment.is_void}
+    return [
+        LedgerEntry(
+            payment=payment,
+            voided=payment.pk in voided,
+            voidable=payment.provider == ManualProvider.code
+            and not payment.is_void
+            and payment.pk not in voided,
+        )
+        for payment in payments
+    ]
+
+
+def amount_kept(*, order: Order) -> Decimal:
+    """What the customer paid and was not given back."""
+    return order.paid_total - order.refunded_total
 
 
 def list_refunds(*, order: Order) -> QuerySet[Refund]:

@@ -22,6 +22,13 @@ SORT_CHOICES = [
     ("number", _("Number ascending")),
 ]
 PAGE_SIZES = [25, 50, 100, 200]
+# The values of `OrderFilters.balance`: what is still owed, either way.
+BALANCE_CHOICES = [
+    ("", _("All")),
+    ("due", _("Customer owes")),
+    ("refund_due", _("Refund owed")),
+    ("settled", _("Settled")),
+]
 MAX_TAG_FILTERS = 10
 UNASSIGNED = "none"
 # The filter fields that make up a bookmarkable order list (sort and paging come on top).
@@ -37,6 +44,7 @@ FILTER_FIELDS = (
     "channel",
     "total_min",
     "total_max",
+    "balance",
     "created_from",
     "created_to",
     "customer",
@@ -88,6 +96,7 @@ class OrderFilterForm(forms.Form):
     total_max = forms.DecimalField(
         label=_("Total to"), required=False, min_value=0, max_digits=12, decimal_places=2
     )
+    balance = forms.ChoiceField(label=_("Open amount"), required=False, choices=BALANCE_CHOICES)
     created_from = forms.DateField(
         label=_("Created from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -147,6 +156,7 @@ class OrderFilterForm(forms.Form):
             channel=data["channel"],
             total_min=data["total_min"],
             total_max=data["total_max"],
+            balance=data["balance"],
             created_from=data["created_from"],
             created_to=data["created_to"],
         )

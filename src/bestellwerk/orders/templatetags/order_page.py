@@ -135,10 +135,24 @@ def _lines_changed(data: dict[str, Any]) -> str:
             )
     parts += [_("%(item)s removed") % {"item": key} for key in before if key not in after]
     summary = "; ".join(parts) or _("no change in the lines")
-    return _("Cart changed: %(changes)s (total %(total)s)") % {
+    text = _("Cart changed: %(changes)s (total %(total)s)") % {
         "changes": summary,
         "total": money(data.get("total")),
     }
+    return text + _balance_after(data)
+
+
+def _balance_after(data: dict[str, Any]) -> str:
+    """What a cart change left owing, either way, once money was paid (the balance then
+    differs from the total)."""
+    balance, total = _amount(data.get("balance")), _amount(data.get("total"))
+    if balance is None or balance == total:
+        return ""
+    if balance > 0:
+        return " · " + _("the customer owes %(amount)s") % {"amount": money(balance)}
+    if balance < 0:
+        return " · " + _("to refund: %(amount)s") % {"amount": money(-balance)}
+    return " · " + _("settled")
 
 
 def _stock_moved(data: dict[str, Any], deducted: bool) -> str:

@@ -4,13 +4,15 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_POST
 
 from bestellwerk.orders.services import add_shipment, update_order, update_shipment_tracking
+from bestellwerk.orders.views.confirm import apply_money_change
 from bestellwerk.orders.views.page import apply, request_actor, requires
 
 
 @require_POST
 @requires("orders.edit")
 def order_shipping_method(request: HttpRequest, number: int) -> HttpResponse:
-    return apply(
+    """Shipping is money: on a paid order the change is confirmed first (`confirm`)."""
+    return apply_money_change(
         request,
         number,
         "logistics",
@@ -20,7 +22,7 @@ def order_shipping_method(request: HttpRequest, number: int) -> HttpResponse:
             expected_version=version,
             shipping_method=request.POST.get("shipping_method") or None,
         ),
-        ("logistics", "cart"),
+        ("logistics", "cart", "payment", "payments"),
     )
 
 

@@ -33,7 +33,13 @@ from bestellwerk.orders.forms import (
     address_rows,
     parse_version,
 )
-from bestellwerk.orders.lifecycle import PLACEABLE, TRANSITIONS, stock_effect
+from bestellwerk.orders.lifecycle import (
+    PLACEABLE,
+    TRANSITIONS,
+    capability_for_transition,
+    next_forward_status,
+    stock_effect,
+)
 from bestellwerk.orders.models import Channel, LeadSource, Order, OrderEventType, OrderStatus
 from bestellwerk.orders.selectors import get_order, list_order_events
 from bestellwerk.orders.services import create_order
@@ -80,7 +86,8 @@ def request_actor(request: HttpRequest) -> Actor:
     return Actor.for_user(request.user)
 
 
-def _load_order(number: int) -> Order:
+def load_order(number: int) -> Order:
+    """The order a staff page is about; an unknown number is a 404."""
     try:
         return get_order(number=number)
     except ServiceError as error:
@@ -91,20 +98,32 @@ def _ordered_statuses(statuses: frozenset[str]) -> list[str]:
     return [status for status in OrderStatus.values if status in statuses]
 
 
-def _status_choices(order: Order) -> list[dict[str, str]]:
-    """The statuses the order may go to next (for a draft: be placed as), each with what
-    the change does to stock."""
+def _status_choices(order: Order, user: User) -> list[dict[str, Any]]:
+    """The statuses `user` may move the order to next (for a draft: place it as), each with
+    what the change does to stock. The way forward is proposed (selected); a move back or a
+    cancellation never is, so it is always chosen on purpose."""
     if order.is_draft:
-        targets, current, held = PLACEABLE, OrderStatus.DRAFT, False
-    else:
-        targets, current, held = TRANSITIONS[order.status], order.status, order.stock_held
+        # Placing a draft is an edit (the view checks `orders.edit`); pending is the usual.
+        return [
+            {
+                "value": status,
+                "label": OrderStatus(status).label,
+                "effect": stock_effect(OrderStatus.DRAFT, status, stock_held=False),
+                "selected": status == OrderStatus.PENDING,
+            }
+            for status in _ordered_statuses(PLACEABLE)
+        ]
+    current = order.status
+    forward = next_forward_status(current)
     return [
         {
             "value": status,
             "label": OrderStatus(status).label,
-            "effect": stock_effect(current, status, stock_held=held),
+            "effect": stock_effect(current, status, stock_held=order.stock_held),
+            "selected": status == forward,
         }
-        for status in _ordered_statuses(targets)
+        for status in _ordered_statuses(TRANSITIONS[current])
+        if has_permission(user, capability_for_transition(current, status))
     ]
 
 
@@ -114,7 +133,7 @@ def _page_context(request: HttpRequest, order: Order) -> dict[str, Any]:
     user = request.user
     can_edit = has_permission(user, "orders.edit")
     can_status = has_permission(user, "orders.status")
-    status_choices = _status_choices(order)
+    status_choices = _status_choices(order, user)
     events = list(list_order_events(order=order))
     # The timeline names settings by label, so these lists are read here (once).
     lead_sources = list(LeadSource.objects.all())
@@ -129,6 +148,7 @@ def _page_context(request: HttpRequest, order: Order) -> dict[str, Any]:
         "events": events,
         "status_history": [e for e in events if e.type in STATUS_HISTORY_TYPES],
         "status_choices": status_choices,
+        "status_proposed": any(choice["selected"] for choice in status_choices),
         "stock_lines": [line for line in lines if line.product_id],
         "tags": list(order.tags.all()),
         "can": {
@@ -162,20 +182,27 @@ def _page_context(request: HttpRequest, order: Order) -> dict[str, Any]:
     }
 
 
-def _render_sections(
+def order_sections_html(
     request: HttpRequest, number: int, sections: tuple[str, ...], focus: str = ""
-) -> HttpResponse:
-    """Answer an htmx change with `sections` (and the ALWAYS ones) as out-of-band swaps;
-    `focus` names the input that gets `autofocus` (htmx focuses it after the swap)."""
-    if not request.htmx:
-        return redirect("orders:page", number=number)
+) -> str:
+    """The page's `sections` (and the ALWAYS ones) as out-of-band swaps, for any answer that
+    changed the order (the payments box's answers too); `focus` names the input that gets
+    `autofocus` (htmx focuses it after the swap)."""
     order = get_order(number=number)
     context = {**_page_context(request, order), "oob": True, "focus": focus}
     names = dict.fromkeys((*sections, *ALWAYS_SECTIONS))
-    html = "".join(
+    return "".join(
         render_to_string(f"{PAGE_TEMPLATE}#{name}", context, request=request) for name in names
     )
-    response = HttpResponse(html)
+
+
+def _render_sections(
+    request: HttpRequest, number: int, sections: tuple[str, ...], focus: str = ""
+) -> HttpResponse:
+    """Answer an htmx change with `sections` (and the ALWAYS ones) as out-of-band swaps."""
+    if not request.htmx:
+        return redirect("orders:page", number=number)
+    response = HttpResponse(order_sections_html(request, number, sections, focus=focus))
     response["HX-Reswap"] = "none"
     return response
 
@@ -247,16 +274,17 @@ def order_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 @requires("orders.view")
 def order_page(request: HttpRequest, number: int) -> HttpResponse:
-    order = _load_order(number)
+    order = load_order(number)
     return render(request, PAGE_TEMPLATE, _page_context(request, order))
 
 
 @require_GET
 @requires("orders.view")
 def order_section(request: HttpRequest, number: int, section: str) -> HttpResponse:
-    """One section on its own (the address editor, or a reload after an error)."""
-    if section != "addresses":
+    """One section on its own: the address editor, or a section as saved (a reload after an
+    error, or a change to a paid order dropped instead of confirmed)."""
+    if section not in ("addresses", "cart", "logistics"):
         raise Http404(section)
-    order = _load_order(number)
+    order = load_order(number)
     context = {**_page_context(request, order), "editing": request.GET.get("edit") == "1"}
     return render(request, f"{PAGE_TEMPLATE}#{section}", context)

@@ -28,7 +28,7 @@ def order_status(request: HttpRequest, number: int) -> HttpResponse:
             comment=data.get("comment", "").strip(),
             expected_version=version,
         ),
-        ("status", "cart", "payment", "logistics"),
+        ("status", "cart", "payment", "logistics", "payments"),
     )
 
 

@@ -4,9 +4,11 @@ from datetime import timedelta
 
 from django import template
 from django.db.models import Model
+from django.template.defaultfilters import floatformat
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 
 from bestellwerk.accounts.permissions import has_permission
 from bestellwerk.orders.models import Order, OrderStatus, PaymentStatus
@@ -26,6 +28,7 @@ STATUS_BADGES: dict[str, str] = {
 }
 PAYMENT_BADGES: dict[str, str] = {
     PaymentStatus.UNPAID: "text-bg-warning",
+    PaymentStatus.PARTIALLY_PAID: "text-bg-warning",
     PaymentStatus.PAID: "text-bg-success",
     PaymentStatus.PARTIALLY_REFUNDED: "text-bg-info",
     PaymentStatus.REFUNDED: "text-bg-danger",
@@ -55,6 +58,32 @@ def payment_badge(order: Order) -> SafeString:
         PAYMENT_BADGES.get(order.payment_status, "text-bg-light"),
         order.payment_status,
         order.get_payment_status_display(),
+    )
+
+
+@register.simple_tag
+def balance_cell(order: Order) -> SafeString:
+    """The order's balance: what the customer owes (highlighted), what is owed back to them
+    (negative, marked), or a quiet zero."""
+    amount = floatformat(abs(order.balance), "2g")
+    if order.balance > 0:
+        return format_html(
+            '<span class="fw-semibold text-danger-emphasis" data-balance="due">{} {}</span>',
+            amount,
+            order.currency,
+        )
+    if order.balance < 0:
+        return format_html(
+            '<span class="fw-semibold text-primary-emphasis" data-balance="refund_due">'
+            '−{} {} <span class="badge text-bg-info">{}</span></span>',
+            amount,
+            order.currency,
+            gettext("refund owed"),
+        )
+    return format_html(
+        '<span class="text-body-secondary" data-balance="settled">{} {}</span>',
+        amount,
+        order.currency,
     )
 
 

@@ -3,16 +3,18 @@
 (function () {
   "use strict";
 
+  // Show the panel of the chosen status's stock effect; the hidden panels are disabled, so
+  // their inputs are neither sent nor required.
   function showEffect(select) {
     var form = select.closest("[data-status-form]");
     if (!form) return;
     var option = select.options[select.selectedIndex];
-    var effect = option ? option.getAttribute("data-effect") : "none";
+    var effect = (option && option.getAttribute("data-effect")) || "";
     form.querySelectorAll("[data-effect-panel]").forEach(function (panel) {
-      panel.hidden = panel.getAttribute("data-effect-panel") !== effect;
+      var shown = panel.getAttribute("data-effect-panel") === effect;
+      panel.hidden = !shown;
+      if (panel.tagName === "FIELDSET") panel.disabled = !shown;
     });
-    var adjust = form.querySelector("[data-adjust-stock]");
-    if (adjust) adjust.hidden = effect === "none";
   }
 
   function copyText(text) {

@@ -1,8 +1,6 @@
-"""Thin views: the customer's payment page, the demo checkout, Stripe's webhook, and the
-staff's payments section with its refund form."""
+"""The customer's side: the payment page behind a link, the demo checkout, Stripe's webhook."""
 
 import logging
-import secrets
 import urllib.error
 import urllib.request
 from decimal import Decimal
@@ -10,30 +8,21 @@ from typing import Any
 
 import stripe
 from django.conf import settings
-from django.contrib import messages
 from django.core import signing
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.formats import localize
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from bestellwerk.accounts.permissions import permission_required_for
-from bestellwerk.core.actors import Actor
 from bestellwerk.core.errors import ServiceError
 from bestellwerk.core.links import public_url
 from bestellwerk.core.models import ShopSettings
-from bestellwerk.orders.selectors import get_order
 from bestellwerk.payments import selectors, services
-from bestellwerk.payments.forms import RefundForm
 from bestellwerk.payments.providers.demo import read_demo_session, signed_completed_event
 
 logger = logging.getLogger(__name__)
-
-# --------------------------------------------------------------------------- customers
 
 
 def _link_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
@@ -59,6 +48,7 @@ def _pay_page(request: HttpRequest, token: str, *, error: str = "") -> HttpRespo
         "order": order,
         "lines": order.lines.order_by("position", "id"),
         "owed": selectors.amount_owed(order=order),
+        "kept": selectors.amount_kept(order=order),
         "payable": services.is_payable(order),
         "shop": ShopSettings.load(),
         "method": method,
@@ -148,111 +138,3 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
         logger.warning("Stripe notification refused: %s", exc.message)
         return JsonResponse({"error": exc.code}, status=400)
     return JsonResponse({"received": True})
-
-
-# --------------------------------------------------------------------------- staff
-
-
-def payments_context(order_number: int) -> dict[str, Any]:
-    """What `payments/_order_payments.html` shows; the order page may include it with this."""
-    order = get_order(number=order_number)
-    return {
-        "order": order,
-        "payments": list(selectors.list_payments(order=order)),
-        "refunds": list(selectors.list_refunds(order=order)),
-        "summary": selectors.refund_summary(order=order),
-        "owed": selectors.amount_owed(order=order),
-    }
-
-
-@permission_required_for("orders.payments")
-@require_GET
-def order_payments(request: HttpRequest, number: int) -> HttpResponse:
-    """The payments section on a page of its own (the order page includes it with
-    `{% order_payments order %}`); htmx gets the section alone."""
-    if request.htmx:
-        return render(request, "payments/_order_payments.html", payments_context(number))
-    return render(request, "payments/order_payments.html", {"order": get_order(number=number)})
-
-
-@permission_required_for("orders.payments")
-@require_POST
-def send_link(request: HttpRequest, number: int) -> HttpResponse:
-    sent_url, error = "", ""
-    try:
-        sent = services.send_payment_link(number=number, actor=Actor.for_user(request.user))
-        sent_url = sent.url
-    except ServiceError as exc:
-        error = exc.message
-    if request.htmx:
-        context = {**payments_context(number), "sent_url": sent_url, "link_error": error}
-        return render(request, "payments/_order_payments.html", context)
-    if error:
-        messages.error(request, error)
-    else:
-        messages.success(
-            request, _("Payment link sent to the customer: %(url)s") % {"url": sent_url}
-        )
-    return redirect(_next_url(request, number))
-
-
-def _next_url(request: HttpRequest, number: int) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse("payments:order_payments", args=[number])
-
-
-@permission_required_for("orders.payments")
-@require_http_methods(["GET", "POST"])
-def refund_new(request: HttpRequest, number: int) -> HttpResponse:
-    order = get_order(number=number)
-    form_kwargs = {
-        "lines": selectors.refundable_lines(order=order),
-        "summary": selectors.refund_summary(order=order),
-    }
-    if request.method == "POST":
-        form = RefundForm(request.POST, **form_kwargs)
-        if form.is_valid():
-            try:
-                refund = services.refund_order(
-                    number=number,
-                    actor=Actor.for_user(request.user),
-                    idempotency_key=request.POST.get("idempotency_key") or None,
-                    **form.service_arguments(),
-                )
-            except ServiceError as exc:
-                form.add_error(None, exc.message)
-            else:
-                if refund.status == "failed":
-                    failure = {"message": refund.failure_message}
-                    messages.error(request, _("Refund failed: %(message)s") % failure)
-                else:
-                    messages.success(
-                        request,
-                        _("Refund of %(amount)s %(currency)s: %(status)s")
-                        % {
-                            "amount": localize(refund.amount),
-                            "currency": refund.currency,
-                            "status": refund.get_status_display(),
-                        },
-                    )
-                return redirect(_next_url(request, number))
-    else:
-        form = RefundForm(**form_kwargs)
-    template = "payments/_refund_form.html" if request.htmx else "payments/refund_form.html"
-    return render(
-        request,
-        template,
-        {
-            "order": order,
-            "form": form,
-            "summary": form_kwargs["summary"],
-            # One key per opened form: a double submit refunds once.
-            "idempotency_key": request.POST.get("idempotency_key") or secrets.token_urlsafe(16),
-            "next": request.POST.get("next") or request.GET.get("next", ""),
-        },
-        status=422 if request.method == "POST" else 200,
-    )
