@@ -5,6 +5,8 @@ import itertools
 import pytest
 
 from bestellwerk.catalog.models import Product
+from bestellwerk.core.actors import Actor
+from bestellwerk.core.errors import ServiceError
 from bestellwerk.orders.lifecycle import (
     PLACEABLE,
     STOCK_HOLDING,
@@ -64,3 +66,37 @@ def test_units_kept_on_cancel_are_not_given_back_by_a_later_non_holding_move(act
     assert Product.objects.get(sku="KAF-1").stock_quantity == 8
     set_order_status(number=order.number, status="cancelled", actor=actor)
     assert Product.objects.get(sku="KAF-1").stock_quantity == 10
+
+
+@pytest.mark.parametrize(
+    ("path", "target", "allowed"),
+    [
+        (["processing"], "shipped", True),
+        (["processing"], "on_hold", True),
+        (["processing", "on_hold"], "processing", True),
+        (["processing", "shipped"], "completed", True),
+        (["processing", "shipped"], "processing", False),
+        (["processing", "shipped", "completed"], "processing", False),
+        (["processing"], "pending", False),
+        ([], "cancelled", False),
+        (["cancelled"], "processing", False),
+    ],
+)
+def test_the_warehouse_moves_orders_forward_through_fulfilment_only(
+    actor, order, warehouse_user, path, target, allowed
+):
+    # given an order some way along its path (moved by sales)
+    for status in path:
+        set_order_status(number=order.number, status=status, actor=actor)
+    warehouse = Actor.for_user(warehouse_user)
+
+    # when the warehouse moves it
+    if allowed:
+        assert (
+            set_order_status(number=order.number, status=target, actor=warehouse).status == target
+        )
+    else:
+        with pytest.raises(ServiceError) as refused:
+            set_order_status(number=order.number, status=target, actor=warehouse)
+        assert refused.value.code == "permission_denied"
+        assert refused.value.http_status == 403

@@ -139,6 +139,7 @@ def test_choosing_no_on_a_restocking_move_leaves_the_stock(sales_client, order_i
         (OrderStatus.PENDING, ["processing", "on_hold", "shipped", "completed"]),
         (OrderStatus.PROCESSING, ["on_hold", "shipped", "completed"]),
         (OrderStatus.ON_HOLD, ["processing", "shipped", "completed"]),
+        (OrderStatus.SHIPPED, ["completed"]),
     ],
 )
 def test_the_warehouse_is_offered_fulfilment_moves_only(

@@ -24,9 +24,11 @@ FORWARD: dict[str, str] = {
     S.SHIPPED: S.COMPLETED,
 }
 
-# The warehouse moves orders through fulfilment; every other move (cancel, reopen, back to
-# pending) is sales and admin work.
+# The warehouse moves orders forward through fulfilment (holding and releasing an order in
+# processing included); every other move (cancel, reopen, back to pending or to processing
+# from shipped) is sales and admin work.
 FULFILMENT: frozenset[str] = frozenset({S.PROCESSING, S.ON_HOLD, S.SHIPPED, S.COMPLETED})
+_FULFILMENT_STEP = {S.PENDING: 0, S.PROCESSING: 1, S.ON_HOLD: 1, S.SHIPPED: 2, S.COMPLETED: 3}
 
 # The statuses an order may be placed in (created directly, or a draft placed).
 PLACEABLE: frozenset[str] = frozenset({S.PENDING, S.PROCESSING, S.ON_HOLD, S.SHIPPED, S.COMPLETED})
@@ -40,7 +42,11 @@ def can_transition(current: str, new: str) -> bool:
 
 def capability_for_transition(current: str, new: str) -> str:
     """The capability (accounts.permissions) a move from `current` to `new` needs."""
-    moves_forward = current in FULFILMENT | {S.PENDING} and new in FULFILMENT
+    moves_forward = (
+        current in _FULFILMENT_STEP
+        and new in FULFILMENT
+        and _FULFILMENT_STEP[new] >= _FULFILMENT_STEP[current]
+    )
     return "orders.status" if moves_forward else "orders.cancel"
 
 
