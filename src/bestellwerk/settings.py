@@ -170,10 +170,11 @@ SESSION_COOKIE_HTTPONLY = True
 # Content-Security-Policy of every answer (django-csp): scripts, styles, frames, fetches and
 # form posts only from our own origin, and nothing inline, so markup that slips into a page
 # can neither run script (no inline <script>, no on*= handlers, no eval) nor restyle it.
-# Templates keep to it (tests/ui/test_templates_csp.py); htmx runs without eval and without
-# its inline indicator styles (staff/base.html). Exceptions, each on one view: the API docs
-# (api/api.py), the payment page's form (Stripe's checkout), and the e-mail previews of the
-# admin (inline styles of the e-mail itself).
+# Templates keep to it (tests/ui/test_template_policy.py); htmx runs without eval and without
+# its inline indicator styles (staff/base.html); the API docs (ninja's Swagger page) and the
+# admin need nothing more. Exceptions, each on its views: the payment page's form may lead to
+# Stripe's checkout (payments/views/customer.py), the admin's e-mail previews show the
+# e-mail's inline styles (notifications/admin.py).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
