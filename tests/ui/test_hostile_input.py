@@ -1,19 +1,16 @@
 """Hostile input stays text everywhere it is shown.
 
-Each payload of a corpus is written where staff, customers and integrations write text —
-through the services, the staff UI's forms and the admin — into every text field, each cut
-to its field's limit: both addresses of an order, a custom line, a product and the customer
-tags it gives, the customer record, notes (also by an API token with a hostile name), order
-tags, a parcel's carrier and tracking code, payment references, a void's and a refund's
-reason, a status change's comment, the staff user's name, the shop's name, an e-mail
-template's name, subject and text. Then every page that shows them is rendered: the staff
-pages (order list with filters and search echoed, the order page, its htmx sections and
-answers, lookups, customers, products, the bulk summary, login), the e-mails of every kind in
-German and English, the customer's payment page and demo checkout, and every admin page
-(changelists, searches, change forms, every e-mail template's preview). A page fails on
-markup the input brought (an event handler attribute, a script, a javascript: URL — in the
-frames of e-mail previews too), on a payload shown unescaped, on no typed value shown at
-all where one belongs (a vacuous check), and on a missing Content-Security-Policy.
+Each payload of a corpus is written into every text field that staff, customers and
+integrations write (`hostile_shop` in tests/ui/conftest.py: the services and the admin's
+forms), into a note through the order page, and into the searches, filters, lookups, bulk
+form and login form that echo what was typed. Then every page that shows them is rendered:
+the staff pages (order list with filters and search echoed, the order page, its htmx
+sections and answers, lookups, customers, products, the bulk summary, login), the e-mails of
+every kind in German and English, the customer's payment page and demo checkout, and every
+admin page (changelists, searches, change forms, every e-mail template's preview). A page
+fails on markup the input brought (an event handler attribute, a script, a javascript: URL —
+in the frames of e-mail previews too), on a payload shown unescaped, on no typed value shown
+at all where one belongs (a vacuous check), and on a missing Content-Security-Policy.
 
 Coupon codes and SKUs are left out: their alphabet (core.identifiers) has no markup.
 An e-mail template's HTML body is markup by design (the admin writes the e-mail); its
@@ -22,7 +19,6 @@ preview is a sandboxed frame (tests/browser/test_content_security_policy.py).
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
 from html import escape
 from html.parser import HTMLParser
 from urllib.parse import urlencode
@@ -32,30 +28,11 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
-from bestellwerk.accounts.models import Role, User
-from bestellwerk.accounts.services import create_api_token
-from bestellwerk.catalog.services import create_product
-from bestellwerk.core.actors import Actor
-from bestellwerk.core.models import ShopSettings
-from bestellwerk.customers.services import create_customer
 from bestellwerk.notifications.models import EmailLog, EmailTemplate
 from bestellwerk.notifications.selectors import EVENT_TYPE_OF_KIND
 from bestellwerk.notifications.services import queue_order_email, send_queued_email
-from bestellwerk.orders.inputs import ADDRESS_FIELD_LENGTHS, BILLING_FIELD_LENGTHS, LineInput
 from bestellwerk.orders.models import Order, OrderEvent, OrderEventType
-from bestellwerk.orders.services import (
-    add_order_note,
-    add_shipment,
-    create_order,
-    set_order_status,
-    update_order,
-)
-from bestellwerk.payments.services import (
-    record_manual_payment,
-    refund_order,
-    send_payment_link,
-    void_payment,
-)
+from tests.ui.conftest import HostileShop, fit
 from tests.ui.test_order_page import HX, cart_data
 
 pytestmark = pytest.mark.django_db
@@ -73,12 +50,6 @@ PAYLOADS = {
     # Fills every field to its limit.
     "long": "<img src=x onerror=alert(1)>" * 200,
 }
-# Valid (a quoted local part may hold markup), so it is stored and shown.
-HOSTILE_EMAIL = '"\\"><img/src=x/onerror=alert(1)>"@example.de'
-# The text fields of addresses and their limits; the country is a two-letter ISO code and
-# the e-mail address is HOSTILE_EMAIL.
-ADDRESS_LIMITS = {k: v for k, v in ADDRESS_FIELD_LENGTHS.items() if k != "country"}
-BILLING_LIMITS = {k: v for k, v in BILLING_FIELD_LENGTHS.items() if k not in ("country", "email")}
 
 
 class InjectedMarkup(HTMLParser):
@@ -112,31 +83,6 @@ def injected_markup(html: str) -> list[str]:
     parser.feed(html)
     parser.close()
     return parser.found
-
-
-def fit(payload: str, limit: int) -> str:
-    return payload[:limit]
-
-
-@dataclass
-class HostileShop:
-    """What was written, and where to look."""
-
-    payload: str
-    written: set[str] = field(default_factory=set)
-    order: Order | None = None
-    card_order: Order | None = None
-    customer_id: int = 0
-    pay_paths: list[str] = field(default_factory=list)
-    email_template: EmailTemplate | None = None
-
-    def text(self, limit: int) -> str:
-        value = fit(self.payload, limit)
-        self.written.add(value)
-        return value
-
-    def address(self, limits: dict[str, int]) -> dict[str, str]:
-        return {name: self.text(limit) for name, limit in limits.items()}
 
 
 @dataclass
@@ -180,118 +126,6 @@ class Scan:
             for value in self.written
             if escape(value) != value and escape(value) in text
         ]
-
-
-@pytest.fixture
-def hostile_admin(payload) -> User:
-    return User.objects.create_user(
-        username="hostile-admin",
-        password="pw-hostile-123",
-        role=Role.ADMIN,
-        is_staff=True,
-        is_superuser=True,
-        first_name=fit(payload, 150),
-        last_name=fit(payload, 150),
-    )
-
-
-@pytest.fixture
-def admin_browser(hostile_admin) -> Client:
-    client = Client()
-    client.force_login(hostile_admin)
-    return client
-
-
-@pytest.fixture
-def shop(payload, hostile_admin, admin_browser, settings) -> HostileShop:
-    """One payload in every text field, through the services, the staff UI and the admin."""
-    settings.EMAIL_BACKEND = "bestellwerk.notifications.backends.LocalOutboxBackend"
-    settings.PAYMENTS_DEMO_CHECKOUT = True
-    settings.STRIPE_SECRET_KEY = ""
-    shop = HostileShop(payload=payload)
-    shop.written.update({fit(payload, 150), HOSTILE_EMAIL})
-    actor = Actor.for_user(hostile_admin)
-    token, _raw = create_api_token(user=hostile_admin, name=shop.text(100))
-
-    product = create_product(
-        sku="HOSTILE-1",
-        name=shop.text(200),
-        price="19.90",
-        stock_quantity=50,
-        customer_tags=[shop.text(50)],
-        actor=actor,
-    )
-    shop.customer_id = create_customer(email="kunde@example.de", **shop.address(BILLING_LIMITS)).pk
-    custom_line = LineInput(
-        quantity=1, name=shop.text(200), unit_price=Decimal("5.00"), vat_rate=Decimal("19")
-    )
-    order = create_order(
-        actor=actor,
-        status="processing",
-        billing_address={**shop.address(BILLING_LIMITS), "email": HOSTILE_EMAIL},
-        shipping_address=shop.address(ADDRESS_LIMITS),
-        shipping_same_as_billing=False,
-        lines=[LineInput(quantity=2, sku=product.sku), custom_line],
-        payment_method="invoice",
-        shipping_method="standard",
-        tags=[shop.text(50)],
-    )
-    number = order.number
-    update_order(number=number, actor=actor, assignee=hostile_admin.username)
-    add_order_note(number=number, body=shop.text(5000), actor=Actor.for_token(token))
-    shop.pay_paths.append(send_payment_link(number=number, actor=actor).url)
-    order = Order.objects.get(pk=order.pk)
-    record_manual_payment(number=number, actor=actor, amount=order.total, reference=shop.text(255))
-    extra = record_manual_payment(
-        number=number, actor=actor, amount="1.00", reference=shop.text(255)
-    )
-    void_payment(number=number, payment_id=extra.pk, reason=shop.text(500), actor=actor)
-    refund_order(
-        number=number, actor=actor, amount="1.00", reason=shop.text(500), notify_customer=True
-    )
-    add_shipment(
-        number=number, actor=actor, carrier_name=shop.text(100), tracking_code=shop.text(100)
-    )
-    set_order_status(
-        number=number,
-        status="shipped",
-        comment=shop.text(5000),
-        notify_customer=True,
-        actor=actor,
-    )
-    shop.order = Order.objects.get(pk=order.pk)
-
-    shop.card_order = create_order(
-        actor=actor,
-        billing_address={**shop.address(BILLING_LIMITS), "email": "karte@example.de"},
-        lines=[custom_line],
-        payment_method="card",
-    )
-    shop.pay_paths.append(send_payment_link(number=shop.card_order.number, actor=actor).url)
-
-    ShopSettings.load()
-    shop_settings = {
-        "shop_name": shop.text(120),
-        "currency": "EUR",
-        "default_language": "de",
-        "admin_emails": "",
-        "low_stock_threshold": "5",
-    }
-    response = admin_browser.post("/admin/core/shopsettings/1/change/", shop_settings)
-    assert response.status_code == 302, response.content.decode()[:2000]
-    template_form = {
-        "code": "hostile_kind",
-        "language": "de",
-        "name": shop.text(120),
-        "is_active": "on",
-        "subject": shop.text(200),
-        "body_text": shop.text(20000),
-        "body_html": "",
-    }
-    response = admin_browser.post("/admin/notifications/emailtemplate/add/", template_form)
-    assert response.status_code == 302, response.content.decode()[:2000]
-    shop.email_template = EmailTemplate.objects.get(code="hostile_kind")
-    return shop
 
 
 def staff_pages(shop: HostileShop, client: Client) -> Iterator[tuple[str, object, dict]]:
@@ -411,14 +245,15 @@ def admin_pages(shop: HostileShop, client: Client) -> Iterator[tuple[str, object
 
 
 @pytest.mark.parametrize("payload", PAYLOADS.values(), ids=PAYLOADS.keys())
-def test_every_page_shows_hostile_input_as_text(shop, admin_browser):
+def test_every_page_shows_hostile_input_as_text(hostile_shop, hostile_admin_client):
+    shop, client = hostile_shop, hostile_admin_client
     scan = Scan(written=shop.written)
     emails(shop, scan)
     assert EmailLog.objects.filter(status="sent").count() >= 22
     for pages in (
-        staff_pages(shop, admin_browser),
+        staff_pages(shop, client),
         customer_pages(shop),
-        admin_pages(shop, admin_browser),
+        admin_pages(shop, client),
     ):
         for label, response, expectations in pages:
             scan.page(label, response, **expectations)
