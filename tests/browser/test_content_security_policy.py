@@ -86,6 +86,7 @@ def test_main_pages_keep_the_policy_with_hostile_input(
     log_in(page, hostile_admin, password="pw-hostile-123")
     order = shop.order.number
     preview = EmailTemplate.objects.get(code="order_confirmation", language="de").pk
+    template = shop.email_template.pk
     for name, path in [
         ("order-list", "/orders/"),
         ("order-list-search", "/orders/?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E"),
@@ -94,6 +95,8 @@ def test_main_pages_keep_the_policy_with_hostile_input(
         ("product-list", "/products/"),
         ("admin-payments", "/admin/payments/payment/"),
         ("admin-email-templates", "/admin/notifications/emailtemplate/"),
+        ("admin-email-template", f"/admin/notifications/emailtemplate/{template}/change/"),
+        ("admin-shop-settings", "/admin/core/shopsettings/1/change/"),
         ("admin-email-preview", f"/admin/notifications/emailtemplate/{preview}/preview/"),
     ]:
         visit(page, base + path, name)
