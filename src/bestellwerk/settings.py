@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -63,6 +64,7 @@ MIDDLEWARE = [
     # Static files (CSS, JS) with DEBUG off too; what it serves skips the middleware below.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "bestellwerk.core.middleware.PrivatePagesMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -165,6 +167,28 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Content-Security-Policy of every answer (django-csp): scripts, styles, frames, fetches and
+# form posts only from our own origin, and nothing inline, so markup that slips into a page
+# can neither run script (no inline <script>, no on*= handlers, no eval) nor restyle it.
+# Templates keep to it (tests/ui/test_template_policy.py); htmx runs without eval and without
+# its inline indicator styles (staff/base.html); the API docs (ninja's Swagger page) and the
+# admin need nothing more. Exceptions, each on its views: the payment page's form may lead to
+# Stripe's checkout (payments/views/customer.py), the admin's e-mail previews show the
+# e-mail's inline styles (notifications/admin.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # Bootstrap draws its icons (close buttons, select arrows) as data: SVGs.
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 # Features the back office never uses, switched off for every page (and what it embeds).
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 

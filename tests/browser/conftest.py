@@ -5,7 +5,10 @@ from pathlib import Path
 
 import pytest
 
-# Orders for the browser tests are made the same way as for the Django-client tests.
+# Orders, and the shop with hostile text, are made the same way as for the Django-client tests.
+from tests.ui.conftest import hostile_admin as hostile_admin
+from tests.ui.conftest import hostile_admin_client as hostile_admin_client
+from tests.ui.conftest import hostile_shop as hostile_shop
 from tests.ui.conftest import make_order as make_order
 
 

@@ -1,8 +1,11 @@
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +17,13 @@ from bestellwerk.notifications.rendering import (
     render_template_strings,
 )
 from bestellwerk.notifications.selectors import preview_event_data, preview_order
+
+# The pages that show an e-mail's HTML in a sandboxed `<iframe srcdoc>`. Such a frame has
+# the policy of its page, and e-mails are styled inline (mail clients read no stylesheets),
+# so these admin pages alone allow inline styles, to show the e-mail as it is sent. Scripts
+# stay refused (the page's policy and the frame's empty sandbox), and everything on the
+# page is escaped (tests/ui/test_hostile_input.py).
+shows_email_html = method_decorator(csp_update({"style-src": [UNSAFE_INLINE]}))
 
 
 @admin.register(EmailTemplate)
@@ -56,6 +66,7 @@ class EmailTemplateAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
+    @shows_email_html
     def preview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         template = get_object_or_404(EmailTemplate, pk=pk)
         if not self.has_view_permission(request, template):
@@ -123,14 +134,21 @@ class LocalOutboxMessageAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "from_email", "to", "subject", "body_text", "html"]
     exclude = ["body_html", "message_id"]
 
+    class Media:
+        css = {"all": ["notifications/admin.css"]}
+
     @admin.display(description=_("HTML"))
     def html(self, obj: LocalOutboxMessage) -> str:
         # A sandboxed iframe: the mail's HTML is shown, its scripts and forms cannot run.
         return format_html(
-            '<iframe sandbox="" srcdoc="{}" style="width:100%;height:500px;border:1px solid #ccc">'
-            "</iframe>",
+            '<iframe sandbox="" srcdoc="{}" class="email-preview-frame" title="{}"></iframe>',
             obj.body_html,
+            _("HTML"),
         )
+
+    @shows_email_html
+    def change_view(self, request: HttpRequest, object_id: str, *args, **kwargs) -> HttpResponse:
+        return super().change_view(request, object_id, *args, **kwargs)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import stripe
+from csp.decorators import csp_update
 from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -23,6 +24,11 @@ from bestellwerk.payments import selectors, services
 from bestellwerk.payments.providers.demo import read_demo_session, signed_completed_event
 
 logger = logging.getLogger(__name__)
+
+# "Pay now" answers with a redirect to Stripe's hosted checkout, and browsers hold the
+# redirects of a form's submission to its page's form-action as well: the payment page (and
+# its error answer, which shows the form again) lets its form lead there.
+posts_to_stripe_checkout = csp_update({"form-action": ["https://checkout.stripe.com"]})
 
 
 def _link_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
@@ -66,11 +72,13 @@ def _pay_page(request: HttpRequest, token: str, *, error: str = "") -> HttpRespo
 
 
 @require_GET
+@posts_to_stripe_checkout
 def pay(request: HttpRequest, token: str) -> HttpResponse:
     return _pay_page(request, token)
 
 
 @require_POST
+@posts_to_stripe_checkout
 def pay_checkout(request: HttpRequest, token: str) -> HttpResponse:
     return_url = public_url(reverse("payments:pay", args=[token]))
     try:

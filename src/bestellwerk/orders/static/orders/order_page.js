@@ -66,4 +66,12 @@
   document.addEventListener("change", function (event) {
     if (event.target.matches("[data-status-select]")) showEffect(event.target);
   });
+
+  // A quantity is saved as it is typed, once the browser finds it valid (1 to 10,000). Here
+  // rather than as an htmx trigger filter: filters are evaluated code, which the page's
+  // Content-Security-Policy refuses.
+  document.addEventListener("htmx:confirm", function (event) {
+    var field = event.detail.elt;
+    if (field.matches("[data-send-when-valid]") && !field.checkValidity()) event.preventDefault();
+  });
 })();
