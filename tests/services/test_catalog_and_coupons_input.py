@@ -161,7 +161,7 @@ def test_an_address_that_is_not_an_object(actor, order, snapshot):
         snapshot,
         lambda: update_order(number=order.number, billing_address=["Berlin"], actor=actor),
     )
-    assert error.fields == {"billing_address": "not an object"}
+    assert error.fields == {"billing_address": "kein Objekt"}
 
 
 # ------------------------------------------------------------------------------ coupons
