@@ -301,7 +301,7 @@ def test_a_template_that_does_not_render_is_logged_failed_and_blocks_nothing(
     # then nothing is sent, the failure is logged, and the event still got dispatched
     log = EmailLog.objects.get(order=order)
     assert log.status == EmailStatus.FAILED
-    assert "does not render" in log.last_error
+    assert "lässt sich nicht darstellen" in log.last_error
     assert OrderEvent.objects.filter(order=order, type=OrderEventType.EMAIL_FAILED).exists()
     assert not OrderEvent.objects.filter(order=order, dispatched_at__isnull=True).exists()
     assert smtp.messages == []

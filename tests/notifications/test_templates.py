@@ -150,7 +150,7 @@ def test_the_admin_preview_shows_a_template_error_and_a_missing_order(order, sta
     template.subject = "{% if %}"
     template.save()
     url = f"/admin/notifications/emailtemplate/{template.pk}/preview/"
-    assert "does not render" in staff_client.get(url).content.decode()
+    assert "lässt sich nicht darstellen" in staff_client.get(url).content.decode()
     missing = staff_client.get(url + "?order=99", headers={"accept-language": "de"})
     assert "Keine aufgegebene Bestellung für die Vorschau vorhanden." in missing.content.decode()
 

@@ -191,7 +191,7 @@ def test_a_line_is_not_refunded_beyond_its_quantity_nor_shipping_twice(paid_orde
     with pytest.raises(ServiceError) as error:
         refund_order(number=paid_order.number, actor=actor, lines=[RefundLineInput("KAF-1", 1)])
     assert error.value.code == "invalid_lines"
-    assert error.value.fields == {"lines.KAF-1": "at most 0 left to refund"}
+    assert error.value.fields == {"lines.KAF-1": "höchstens noch 0 zu erstatten"}
 
     with pytest.raises(ServiceError) as nothing:
         refund_order(number=paid_order.number, actor=actor, include_shipping=True)

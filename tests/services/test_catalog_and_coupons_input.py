@@ -39,7 +39,7 @@ def test_parse_vat_rate(value, expected):
 
 @pytest.mark.parametrize("value", ["16", "abc", "", None, 19.0, True, "NaN", "Infinity", "1e3"])
 def test_parse_vat_rate_refuses(value):
-    with pytest.raises(ValueError, match="19, 7 or 0"):
+    with pytest.raises(ValueError, match="19, 7 oder 0"):
         parse_vat_rate(value)
 
 
@@ -139,7 +139,8 @@ def test_backorders_cannot_be_switched_off_while_stock_is_negative(actor, snapsh
 
 
 @pytest.mark.parametrize(
-    ("vat_rate", "message"), [("abc", "19, 7 or 0"), ("16", "19, 7 or 0"), (None, "19, 7 or 0")]
+    ("vat_rate", "message"),
+    [("abc", "19, 7 oder 0"), ("16", "19, 7 oder 0"), (None, "19, 7 oder 0")],
 )
 def test_custom_line_with_a_bad_vat_rate(actor, order, snapshot, vat_rate, message):
     error = assert_refused(
@@ -160,7 +161,7 @@ def test_an_address_that_is_not_an_object(actor, order, snapshot):
         snapshot,
         lambda: update_order(number=order.number, billing_address=["Berlin"], actor=actor),
     )
-    assert error.fields == {"billing_address": "not an object"}
+    assert error.fields == {"billing_address": "kein Objekt"}
 
 
 # ------------------------------------------------------------------------------ coupons

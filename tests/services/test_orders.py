@@ -240,7 +240,7 @@ def test_inactive_product_is_not_for_sale(actor, order, coffee, snapshot):
             number=order.number, lines=[LineInput(1, sku="KAF-1")], actor=actor
         ),
     )
-    assert error.fields == {"lines.0.sku": "KAF-1 is not for sale"}
+    assert error.fields == {"lines.0.sku": "KAF-1 ist nicht im Verkauf"}
 
 
 @pytest.mark.parametrize("status", ["shipped", "completed", "cancelled"])

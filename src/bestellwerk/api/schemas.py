@@ -32,10 +32,10 @@ def _money_from_input(value: object) -> Decimal:
 
 def _vat_rate_from_input(value: object) -> Decimal:
     if isinstance(value, bool | float):
-        raise ValueError("a VAT rate is given as a string or whole number: 19, 7 or 0")
+        raise ValueError(_("a VAT rate is given as a string or whole number: 19, 7 or 0"))
     rate = parse_money(value)
     if rate not in VAT_RATE_VALUES:
-        raise ValueError("the VAT rate is 19, 7 or 0")
+        raise ValueError(_("the VAT rate is 19, 7 or 0"))
     return rate
 
 

@@ -26,9 +26,9 @@ def parse_vat_rate(value: object) -> Decimal:
     try:
         rate = Decimal(str(value).strip()).quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError) as exc:
-        raise ValueError("19, 7 or 0") from exc
+        raise ValueError(_("19, 7 or 0")) from exc
     if isinstance(value, bool | float) or rate not in VAT_RATE_VALUES:
-        raise ValueError("19, 7 or 0")
+        raise ValueError(_("19, 7 or 0"))
     return rate
 
 
@@ -71,7 +71,7 @@ def apply_stock_changes(
             )
             raise ServiceError(
                 "stock_short",
-                "Not enough stock for: " + ", ".join(sorted(short)),
+                _("Not enough stock for: %(skus)s") % {"skus": ", ".join(sorted(short))},
                 fields={"skus": sorted(short), "available": available},
             )
         after = dict(Product.objects.filter(pk__in=products).values_list("pk", "stock_quantity"))
@@ -100,13 +100,15 @@ def adjust_product_stock(*, sku: str, delta: int, reason: str, actor: Actor) -> 
     ):
         raise ServiceError(
             "invalid_quantity",
-            f"The change must be between -{MAX_STOCK_DELTA} and {MAX_STOCK_DELTA}, not 0.",
+            _("The change must be between -%(max)d and %(max)d, not 0.") % {"max": MAX_STOCK_DELTA},
             fields={"delta": delta},
         )
     product = get_product(sku=sku)
     if not product.track_stock:
         raise ServiceError(
-            "stock_not_tracked", f"{product.sku} does not track stock.", fields={"sku": sku}
+            "stock_not_tracked",
+            _("%(sku)s does not track stock.") % {"sku": product.sku},
+            fields={"sku": sku},
         )
     apply_stock_changes(
         changes={product.pk: delta}, reason=StockReason.MANUAL, actor=actor, note=reason
@@ -118,7 +120,9 @@ def adjust_product_stock(*, sku: str, delta: int, reason: str, actor: Actor) -> 
 def get_product(*, sku: str) -> Product:
     product = Product.objects.filter(sku=sku).first()
     if product is None:
-        raise ServiceError("not_found", f"No product with SKU {sku!r}.", fields={"sku": sku})
+        raise ServiceError(
+            "not_found", _("No product with SKU %(sku)r.") % {"sku": sku}, fields={"sku": sku}
+        )
     return product
 
 
@@ -134,7 +138,7 @@ def _clean_product_values(values: dict[str, Any]) -> dict[str, Any]:
             raise ServiceError("invalid_amount", str(exc), fields={"price": str(exc)}) from exc
         if cleaned["price"] < 0:
             raise ServiceError(
-                "invalid_amount", "The price cannot be negative.", fields={"price": "negative"}
+                "invalid_amount", _("The price cannot be negative."), fields={"price": "negative"}
             )
     if "vat_rate" in cleaned:
         try:
@@ -142,7 +146,7 @@ def _clean_product_values(values: dict[str, Any]) -> dict[str, Any]:
         except ValueError as exc:
             raise ServiceError(
                 "invalid_vat_rate",
-                "The VAT rate must be 19, 7 or 0.",
+                _("The VAT rate must be 19, 7 or 0."),
                 fields={"vat_rate": str(cleaned["vat_rate"])[:20]},
             ) from exc
     if "name" in cleaned:
@@ -150,7 +154,7 @@ def _clean_product_values(values: dict[str, Any]) -> dict[str, Any]:
         if not cleaned["name"] or len(cleaned["name"]) > MAX_NAME_LENGTH:
             raise ServiceError(
                 "invalid_name",
-                f"A product needs a name of 1 to {MAX_NAME_LENGTH} characters.",
+                _("A product needs a name of 1 to %(max)d characters.") % {"max": MAX_NAME_LENGTH},
                 fields={"name": len(cleaned["name"])},
             )
     return cleaned
@@ -181,7 +185,9 @@ def create_product(
             fields={"sku": sku[: MAX_SKU_LENGTH + 10]},
         )
     if Product.objects.filter(sku=sku).exists():
-        raise ServiceError("sku_exists", f"SKU {sku!r} exists already.", fields={"sku": sku})
+        raise ServiceError(
+            "sku_exists", _("SKU %(sku)r exists already.") % {"sku": sku}, fields={"sku": sku}
+        )
     if (
         isinstance(stock_quantity, bool)
         or not isinstance(stock_quantity, int)
@@ -189,13 +195,13 @@ def create_product(
     ):
         raise ServiceError(
             "invalid_quantity",
-            f"Stock is a whole number up to {MAX_STOCK_DELTA}.",
+            _("Stock is a whole number up to %(max)d.") % {"max": MAX_STOCK_DELTA},
             fields={"stock_quantity": str(stock_quantity)[:20]},
         )
     if stock_quantity < 0 and not allow_backorder:
         raise ServiceError(
             "invalid_quantity",
-            "Stock cannot be negative.",
+            _("Stock cannot be negative."),
             fields={"stock_quantity": stock_quantity},
         )
     values = _clean_product_values(
@@ -230,17 +236,19 @@ def update_product(
     if unknown:
         raise ServiceError(
             "invalid_field",
-            "These fields cannot be changed here.",
+            _("These fields cannot be changed here."),
             fields={f: "read-only" for f in unknown},
         )
     product = Product.objects.select_for_update().filter(sku=sku).first()
     if product is None:
-        raise ServiceError("not_found", f"No product with SKU {sku!r}.", fields={"sku": sku})
+        raise ServiceError(
+            "not_found", _("No product with SKU %(sku)r.") % {"sku": sku}, fields={"sku": sku}
+        )
     cleaned = _clean_product_values(values)
     if cleaned.get("allow_backorder") is False and product.stock_quantity < 0:
         raise ServiceError(
             "invalid_quantity",
-            "Backorders cannot be switched off while stock is negative.",
+            _("Backorders cannot be switched off while stock is negative."),
             fields={"allow_backorder": False},
         )
     for field, value in cleaned.items():

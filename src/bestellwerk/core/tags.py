@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 
 from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
 
 from bestellwerk.core.errors import ServiceError
 from bestellwerk.core.models import Tag
@@ -20,12 +21,16 @@ def clean_tag_names(names: Iterable[str]) -> list[str]:
         if len(name) > MAX_TAG_LENGTH:
             raise ServiceError(
                 "invalid_tag",
-                f"A tag has at most {MAX_TAG_LENGTH} characters.",
+                _("A tag has at most %(max)d characters.") % {"max": MAX_TAG_LENGTH},
                 fields={"tags": name[:60]},
             )
         cleaned.setdefault(name.lower(), name)
     if len(cleaned) > MAX_TAGS:
-        raise ServiceError("invalid_tag", f"At most {MAX_TAGS} tags.", fields={"tags": "too many"})
+        raise ServiceError(
+            "invalid_tag",
+            _("At most %(max)d tags.") % {"max": MAX_TAGS},
+            fields={"tags": _("too many")},
+        )
     return list(cleaned.values())
 
 

@@ -2,6 +2,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from bestellwerk.core.errors import ServiceError
 from bestellwerk.core.tags import get_or_create_tags
@@ -58,12 +59,12 @@ def create_customer(*, email: str = "", **fields: Any) -> Customer:
     unknown = set(fields) - allowed
     if unknown:
         raise ServiceError(
-            "invalid_field", "Unknown customer fields.", fields={f: "unknown" for f in unknown}
+            "invalid_field", _("Unknown customer fields."), fields={f: "unknown" for f in unknown}
         )
     email = email.strip().lower()
     if email and find_customer_by_email(email):
         raise ServiceError(
-            "customer_exists", "A customer with this e-mail exists.", fields={"email": email}
+            "customer_exists", _("A customer with this e-mail exists."), fields={"email": email}
         )
     return Customer.objects.create(email=email or None, **fields)
 

@@ -62,6 +62,14 @@ TEMPLATE_VARIABLES: list[tuple[str, Any]] = [
 ]
 
 
+# Why a part of a template failed, one sentence per part so each translates as a whole.
+RENDER_FAILURES = {
+    "subject": _("The subject does not render: %(error)s"),
+    "body_text": _("The body_text does not render: %(error)s"),
+    "body_html": _("The body_html does not render: %(error)s"),
+}
+
+
 @dataclass(frozen=True)
 class RenderedEmail:
     subject: str
@@ -197,7 +205,9 @@ def render_template_strings(
             parts[field] = "".join(rendered)
         except (TemplateSyntaxError, TemplateDoesNotExist) as exc:
             raise ServiceError(
-                "invalid_template", f"The {field} does not render: {exc}", fields={field: str(exc)}
+                "invalid_template",
+                RENDER_FAILURES[field] % {"error": exc},
+                fields={field: str(exc)},
             ) from exc
     return RenderedEmail(
         subject=" ".join(parts["subject"].split())[:300],

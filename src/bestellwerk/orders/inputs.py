@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext as _
 
 from bestellwerk.core.errors import ServiceError
 from bestellwerk.core.money import MAX_AMOUNT
@@ -62,35 +63,35 @@ def clean_address(data: dict[str, Any] | None, *, billing: bool, field: str) -> 
     if not isinstance(data, dict):
         raise ServiceError(
             "invalid_address",
-            "An address is a set of named fields.",
-            fields={field: "not an object"},
+            _("An address is a set of named fields."),
+            fields={field: _("not an object")},
         )
     lengths = BILLING_FIELD_LENGTHS if billing else ADDRESS_FIELD_LENGTHS
     errors: dict[str, str] = {}
     cleaned: dict[str, str] = {}
     for key, value in data.items():
         if key not in lengths:
-            errors[f"{field}.{key}"] = "unknown field"
+            errors[f"{field}.{key}"] = _("unknown field")
             continue
         if value is None:
             continue
         if not isinstance(value, str):
-            errors[f"{field}.{key}"] = "must be text"
+            errors[f"{field}.{key}"] = _("must be text")
             continue
         text = " ".join(value.split())
         if len(text) > lengths[key]:
-            errors[f"{field}.{key}"] = f"at most {lengths[key]} characters"
+            errors[f"{field}.{key}"] = _("at most %(max)d characters") % {"max": lengths[key]}
         elif text:
             cleaned[key] = text
     if "country" in cleaned:
         cleaned["country"] = cleaned["country"].upper()
         if len(cleaned["country"]) != 2 or not cleaned["country"].isalpha():
-            errors[f"{field}.country"] = "an ISO 3166 alpha-2 code such as DE"
+            errors[f"{field}.country"] = _("an ISO 3166 alpha-2 code such as DE")
     if cleaned.get("email"):
         try:
             validate_email(cleaned["email"])
         except ValidationError:
-            errors[f"{field}.email"] = "not a valid e-mail address"
+            errors[f"{field}.email"] = _("not a valid e-mail address")
     if errors:
-        raise ServiceError("invalid_address", "The address has invalid fields.", fields=errors)
+        raise ServiceError("invalid_address", _("The address has invalid fields."), fields=errors)
     return cleaned

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from bestellwerk.core.cursors import decode_cursor, encode_cursor
 from bestellwerk.core.errors import ServiceError
@@ -76,7 +77,7 @@ def filter_orders(filters: OrderFilters, *, exclude_status: bool = False) -> Que
         unknown = set(statuses) - set(OrderStatus.values)
         if unknown:
             raise ServiceError(
-                "invalid_filter", "Unknown status.", fields={"status": sorted(unknown)}
+                "invalid_filter", _("Unknown status."), fields={"status": sorted(unknown)}
             )
         qs = qs.filter(status__in=statuses)
     else:
@@ -113,7 +114,7 @@ def filter_orders(filters: OrderFilters, *, exclude_status: bool = False) -> Que
     if filters.balance:
         if filters.balance not in BALANCE_FILTERS:
             raise ServiceError(
-                "invalid_filter", "Unknown balance filter.", fields={"balance": filters.balance}
+                "invalid_filter", _("Unknown balance filter."), fields={"balance": filters.balance}
             )
         qs = qs.filter(BALANCE_FILTERS[filters.balance])
     tz = timezone.get_current_timezone()
@@ -146,11 +147,15 @@ def list_orders(
     key = sort.lstrip("-")
     if key not in SORTS:
         raise ServiceError(
-            "invalid_sort", f"Sort by one of {', '.join(SORTS)}.", fields={"sort": sort}
+            "invalid_sort",
+            _("Sort by one of %(sorts)s.") % {"sorts": ", ".join(SORTS)},
+            fields={"sort": sort},
         )
     if not 1 <= limit <= MAX_PAGE_SIZE:
         raise ServiceError(
-            "invalid_limit", f"limit is 1 to {MAX_PAGE_SIZE}.", fields={"limit": limit}
+            "invalid_limit",
+            _("limit is 1 to %(max)d.") % {"max": MAX_PAGE_SIZE},
+            fields={"limit": limit},
         )
     sort_field = SORTS[key]
     qs = filter_orders(filters)
@@ -210,7 +215,9 @@ def get_order(*, number: int) -> Order:
     )
     if order is None:
         raise ServiceError(
-            "not_found", f"Order {number} does not exist.", fields={"number": number}
+            "not_found",
+            _("Order %(number)s does not exist.") % {"number": number},
+            fields={"number": number},
         )
     return order
 

@@ -25,7 +25,9 @@ def get_coupon_by_code(code: str) -> Coupon:
     coupon = Coupon.objects.filter(code=normalize_code(code)).first()
     if coupon is None:
         raise ServiceError(
-            "coupon_invalid", f"The coupon {code!r} does not exist.", fields={"coupon_code": code}
+            "coupon_invalid",
+            _("The coupon %(code)r does not exist.") % {"code": code},
+            fields={"coupon_code": code},
         )
     return coupon
 
@@ -43,14 +45,22 @@ def check_coupon(
     field = {"coupon_code": coupon.code}
     if not coupon.is_active:
         raise ServiceError(
-            "coupon_invalid", f"The coupon {coupon.code} is not active.", fields=field
+            "coupon_invalid",
+            _("The coupon %(code)s is not active.") % {"code": coupon.code},
+            fields=field,
         )
     if coupon.valid_from and at < coupon.valid_from:
         raise ServiceError(
-            "coupon_not_yet_valid", f"The coupon {coupon.code} is not valid yet.", fields=field
+            "coupon_not_yet_valid",
+            _("The coupon %(code)s is not valid yet.") % {"code": coupon.code},
+            fields=field,
         )
     if coupon.valid_until and at > coupon.valid_until:
-        raise ServiceError("coupon_expired", f"The coupon {coupon.code} has expired.", fields=field)
+        raise ServiceError(
+            "coupon_expired",
+            _("The coupon %(code)s has expired.") % {"code": coupon.code},
+            fields=field,
+        )
     check_coupon_minimum(coupon=coupon, subtotal=subtotal)
     # A placed order re-checked against its own coupon does not count its own use.
     others = coupon.redemptions.exclude(order_id=exclude_order_id or 0)
@@ -61,7 +71,9 @@ def check_coupon(
     )
     if coupon.usage_limit is not None and coupon.times_used - own_use >= coupon.usage_limit:
         raise ServiceError(
-            "coupon_usage_limit", f"The coupon {coupon.code} has been used up.", fields=field
+            "coupon_usage_limit",
+            _("The coupon %(code)s has been used up.") % {"code": coupon.code},
+            fields=field,
         )
     if (
         coupon.usage_limit_per_customer is not None
@@ -70,7 +82,7 @@ def check_coupon(
     ):
         raise ServiceError(
             "coupon_usage_limit",
-            f"This customer has used the coupon {coupon.code} already.",
+            _("This customer has used the coupon %(code)s already.") % {"code": coupon.code},
             fields=field,
         )
 
@@ -83,7 +95,8 @@ def check_coupon_minimum(*, coupon: Coupon, subtotal: Decimal) -> None:
     if coupon.min_subtotal is not None and subtotal < coupon.min_subtotal:
         raise ServiceError(
             "coupon_min_subtotal",
-            f"The coupon {coupon.code} needs a subtotal of at least {coupon.min_subtotal:.2f}.",
+            _("The coupon %(code)s needs a subtotal of at least %(minimum)s.")
+            % {"code": coupon.code, "minimum": f"{coupon.min_subtotal:.2f}"},
             fields={"coupon_code": coupon.code},
         )
 
@@ -137,7 +150,11 @@ def create_coupon(
             fields={"code": code[:50]},
         )
     if kind not in CouponKind.values:
-        raise ServiceError("invalid_kind", f"Unknown coupon kind {kind!r}.", fields={"kind": kind})
+        raise ServiceError(
+            "invalid_kind",
+            _("Unknown coupon kind %(kind)r.") % {"kind": kind},
+            fields={"kind": kind},
+        )
     try:
         amount = parse_money(value)
         minimum = parse_money(min_subtotal) if min_subtotal not in (None, "") else None
@@ -146,17 +163,17 @@ def create_coupon(
     if amount < 0 or (kind == CouponKind.PERCENT and not 0 < amount <= 100):
         raise ServiceError(
             "invalid_amount",
-            "A percent coupon is between 0 and 100.",
+            _("A percent coupon is between 0 and 100."),
             fields={"value": str(amount)},
         )
     if kind == CouponKind.FIXED and amount <= 0:
         raise ServiceError(
-            "invalid_amount", "A fixed coupon needs an amount.", fields={"value": str(amount)}
+            "invalid_amount", _("A fixed coupon needs an amount."), fields={"value": str(amount)}
         )
     if minimum is not None and minimum < 0:
         raise ServiceError(
             "invalid_amount",
-            "The minimum subtotal cannot be negative.",
+            _("The minimum subtotal cannot be negative."),
             fields={"min_subtotal": str(minimum)},
         )
     for name, limit in (
@@ -168,18 +185,21 @@ def create_coupon(
         ):
             raise ServiceError(
                 "invalid_limit",
-                f"A usage limit is a whole number from 1 to {MAX_USES}, or none.",
+                _("A usage limit is a whole number from 1 to %(max)d, or none.")
+                % {"max": MAX_USES},
                 fields={name: str(limit)[:20]},
             )
     if valid_from and valid_until and valid_until <= valid_from:
         raise ServiceError(
             "invalid_dates",
-            "valid_until must be after valid_from.",
-            fields={"valid_until": "before valid_from"},
+            _("valid_until must be after valid_from."),
+            fields={"valid_until": _("before valid_from")},
         )
     if Coupon.objects.filter(code=code).exists():
         raise ServiceError(
-            "code_exists", f"The coupon {code} exists already.", fields={"code": code}
+            "code_exists",
+            _("The coupon %(code)s exists already.") % {"code": code},
+            fields={"code": code},
         )
     return Coupon.objects.create(
         code=code,

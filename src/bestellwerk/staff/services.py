@@ -4,6 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from bestellwerk.accounts.models import User
 from bestellwerk.core.actors import Actor
@@ -18,7 +19,7 @@ def set_user_language(*, user: User, language: str) -> User:
     """Store the language the staff user sees the UI in (the middleware activates it)."""
     if language not in UI_LANGUAGES:
         raise ServiceError(
-            "invalid_language", "Choose de or en.", fields={"language": language[:10]}
+            "invalid_language", _("Choose de or en."), fields={"language": language[:10]}
         )
     if user.language != language:
         user.language = language

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from bestellwerk.automations.models import (
@@ -209,17 +210,19 @@ def _perform(step_run: AutomationStepRun) -> dict[str, Any]:
         return {"tags": step.tag_list}
     if step.action == StepAction.ASSIGN_ORDER:
         if step.assignee is None:
-            raise ServiceError("unknown_assignee", "The step names no user.")
+            raise ServiceError("unknown_assignee", _("The step names no user."))
         update_order(number=order.number, actor=actor, assignee=step.assignee.get_username())
         return {"assignee": step.assignee.get_username()}
     if step.action == StepAction.CALL_WEBHOOK:
         if step.webhook_endpoint is None or not step.webhook_endpoint.is_active:
-            raise ServiceError("unknown_webhook", "The step's webhook endpoint is not active.")
+            raise ServiceError("unknown_webhook", _("The step's webhook endpoint is not active."))
         delivery = queue_webhook_delivery(
             endpoint=step.webhook_endpoint, event=event, source=source
         )
         return {"delivery_id": delivery.pk}
-    raise ServiceError("unknown_action", f"Unknown step action {step.action!r}.")
+    raise ServiceError(
+        "unknown_action", _("Unknown step action %(action)r.") % {"action": step.action}
+    )
 
 
 @transaction.atomic

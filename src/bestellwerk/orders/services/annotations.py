@@ -1,6 +1,7 @@
 """Staff annotations on an order: internal notes and tags."""
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from bestellwerk.core.actors import Actor
 from bestellwerk.core.errors import ServiceError
@@ -64,7 +65,7 @@ def add_order_note(
     if not body or len(body) > MAX_NOTE_LENGTH:
         raise ServiceError(
             "invalid_note",
-            f"A note has 1 to {MAX_NOTE_LENGTH} characters.",
+            _("A note has 1 to %(max)d characters.") % {"max": MAX_NOTE_LENGTH},
             fields={"body": len(body)},
         )
     order = lock_order(number, expected_version)

@@ -45,7 +45,7 @@ def _build_lines(line_inputs: list[LineInput]) -> list[OrderLine]:
     if len(line_inputs) > MAX_LINES:
         raise ServiceError(
             "too_many_lines",
-            f"An order has at most {MAX_LINES} lines.",
+            _("An order has at most %(max)s lines.") % {"max": MAX_LINES},
             fields={"lines": len(line_inputs)},
         )
     skus = {line.sku for line in line_inputs if line.sku}
@@ -54,7 +54,9 @@ def _build_lines(line_inputs: list[LineInput]) -> list[OrderLine]:
     unknown = sorted(skus - products.keys())
     if unknown:
         raise ServiceError(
-            "unknown_sku", "Unknown SKU: " + ", ".join(unknown), fields={"skus": unknown}
+            "unknown_sku",
+            _("Unknown SKU: %(skus)s") % {"skus": ", ".join(unknown)},
+            fields={"skus": unknown},
         )
     lines = []
     for index, item in enumerate(line_inputs):
@@ -64,7 +66,9 @@ def _build_lines(line_inputs: list[LineInput]) -> list[OrderLine]:
             or not isinstance(item.quantity, int)
             or not 1 <= item.quantity <= MAX_QUANTITY
         ):
-            errors[f"{key}.quantity"] = f"a whole number from 1 to {MAX_QUANTITY}"
+            errors[f"{key}.quantity"] = _("a whole number from 1 to %(max)d") % {
+                "max": MAX_QUANTITY
+            }
             continue
         try:
             unit_price = parse_money(item.unit_price) if item.unit_price is not None else None
@@ -72,12 +76,12 @@ def _build_lines(line_inputs: list[LineInput]) -> list[OrderLine]:
             errors[f"{key}.unit_price"] = str(exc)
             continue
         if unit_price is not None and unit_price < 0:
-            errors[f"{key}.unit_price"] = "cannot be negative"
+            errors[f"{key}.unit_price"] = _("cannot be negative")
             continue
         if item.sku:
             product = products[item.sku]
             if not product.is_active:
-                errors[f"{key}.sku"] = f"{item.sku} is not for sale"
+                errors[f"{key}.sku"] = _("%(sku)s is not for sale") % {"sku": item.sku}
                 continue
             lines.append(
                 OrderLine(
@@ -92,9 +96,9 @@ def _build_lines(line_inputs: list[LineInput]) -> list[OrderLine]:
             continue
         name = (item.name or "").strip()
         if not name or len(name) > 200:
-            errors[f"{key}.name"] = "a custom line needs a name of 1 to 200 characters"
+            errors[f"{key}.name"] = _("a custom line needs a name of 1 to 200 characters")
         if unit_price is None:
-            errors[f"{key}.unit_price"] = "a custom line needs a unit price"
+            errors[f"{key}.unit_price"] = _("a custom line needs a unit price")
         try:
             rate = parse_vat_rate(item.vat_rate)
         except ValueError as exc:
@@ -112,7 +116,7 @@ def _build_lines(line_inputs: list[LineInput]) -> list[OrderLine]:
             )
         )
     if errors:
-        raise ServiceError("invalid_lines", "Some lines are invalid.", fields=errors)
+        raise ServiceError("invalid_lines", _("Some lines are invalid."), fields=errors)
     return lines
 
 
@@ -202,7 +206,7 @@ def change_cart(
     lines = _build_lines(line_inputs) if line_inputs is not None else old_lines
     if not order.is_draft and not lines:
         raise ServiceError(
-            "empty_order", "A placed order needs at least one line.", fields={"lines": "empty"}
+            "empty_order", _("A placed order needs at least one line."), fields={"lines": "empty"}
         )
     old_coupon = order.coupon
     if coupon_code is not UNSET:
@@ -298,7 +302,7 @@ def check_editable(order: Order) -> None:
     ):
         raise ServiceError(
             "order_locked",
-            f"The cart of a {order.status} order cannot be changed.",
+            _("The cart of a %(status)s order cannot be changed.") % {"status": order.status},
             fields={"status": order.status},
         )
 

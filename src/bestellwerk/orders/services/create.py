@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from bestellwerk.catalog.models import Product
 from bestellwerk.core.actors import Actor
@@ -94,12 +95,14 @@ def create_order(
     if status != OrderStatus.DRAFT and status not in PLACEABLE:
         raise ServiceError(
             "invalid_status",
-            f"An order cannot be created as {status!r}.",
+            _("An order cannot be created as %(status)r.") % {"status": status},
             fields={"status": status},
         )
     if channel not in Channel.values:
         raise ServiceError(
-            "unknown_channel", f"Unknown channel {channel!r}.", fields={"channel": channel}
+            "unknown_channel",
+            _("Unknown channel %(channel)r.") % {"channel": channel},
+            fields={"channel": channel},
         )
     if (
         external_source
@@ -108,7 +111,8 @@ def create_order(
     ):
         raise ServiceError(
             "duplicate_external_id",
-            f"Order {external_source}/{external_id} exists already.",
+            _("Order %(source)s/%(id)s exists already.")
+            % {"source": external_source, "id": external_id},
             fields={"external_id": external_id},
         )
     order = Order(
@@ -145,7 +149,7 @@ def create_order(
     if note and len(note) > MAX_NOTE_LENGTH:
         raise ServiceError(
             "invalid_note",
-            f"A note has at most {MAX_NOTE_LENGTH} characters.",
+            _("A note has at most %(max)d characters.") % {"max": MAX_NOTE_LENGTH},
             fields={"note": len(note)},
         )
     order.save()
@@ -169,14 +173,14 @@ def _place(order: Order, *, status: str, actor: Actor, adjust_stock: bool) -> No
     if status not in PLACEABLE:
         raise ServiceError(
             "invalid_status",
-            f"An order cannot be placed as {status!r}.",
+            _("An order cannot be placed as %(status)r.") % {"status": status},
             fields={"status": status, "allowed": sorted(PLACEABLE)},
         )
     lines = current_lines(order)
     if not lines:
         raise ServiceError(
             "empty_order",
-            "An order needs at least one line to be placed.",
+            _("An order needs at least one line to be placed."),
             fields={"lines": "empty"},
         )
     order.status = status
@@ -229,7 +233,9 @@ def place_order(
     order = lock_order(number, expected_version)
     if not order.is_draft:
         raise ServiceError(
-            "not_a_draft", f"Order {number} is placed already.", fields={"status": order.status}
+            "not_a_draft",
+            _("Order %(number)s is placed already.") % {"number": number},
+            fields={"status": order.status},
         )
     _place(order, status=status, actor=actor, adjust_stock=adjust_stock)
     return save_order_change(order, actor=actor)

@@ -1,6 +1,7 @@
 """Parcels: shipments and their tracking."""
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from bestellwerk.core.actors import Actor
 from bestellwerk.core.errors import ServiceError
@@ -21,7 +22,7 @@ def _resolve_carrier(carrier: str | None, carrier_name: str | None) -> tuple[Car
     if not name or len(name) > 100:
         raise ServiceError(
             "invalid_carrier",
-            "Choose a carrier from the list or give a name (1 to 100 characters).",
+            _("Choose a carrier from the list or give a name (1 to 100 characters)."),
             fields={"carrier": carrier_name},
         )
     return None, name
@@ -32,7 +33,7 @@ def _clean_tracking(tracking_code: str, tracking_url: str) -> tuple[str, str]:
     if len(tracking_code) > 100:
         raise ServiceError(
             "invalid_tracking",
-            "The tracking code has at most 100 characters.",
+            _("The tracking code has at most 100 characters."),
             fields={"tracking_code": len(tracking_code)},
         )
     if len(tracking_url) > 500 or (
@@ -40,7 +41,7 @@ def _clean_tracking(tracking_code: str, tracking_url: str) -> tuple[str, str]:
     ):
         raise ServiceError(
             "invalid_tracking",
-            "A tracking link starts with https:// and has at most 500 characters.",
+            _("A tracking link starts with https:// and has at most 500 characters."),
             fields={"tracking_url": tracking_url[:100]},
         )
     return tracking_code, tracking_url
@@ -63,7 +64,7 @@ def add_shipment(
     order = lock_order(number, expected_version)
     if order.is_draft:
         raise ServiceError(
-            "order_is_draft", "A draft cannot be shipped.", fields={"status": order.status}
+            "order_is_draft", _("A draft cannot be shipped."), fields={"status": order.status}
         )
     shipment = Shipment.objects.create(
         order=order,
@@ -109,7 +110,7 @@ def update_shipment_tracking(
     if shipment is None:
         raise ServiceError(
             "not_found",
-            f"Order {number} has no shipment {shipment_id}.",
+            _("Order %(number)s has no shipment %(id)s.") % {"number": number, "id": shipment_id},
             fields={"shipment_id": shipment_id},
         )
     previous = shipment.tracking_code

@@ -4,6 +4,7 @@ order's details (lead source, channel, payment and shipping method)."""
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from bestellwerk.core.actors import Actor
 from bestellwerk.core.errors import ServiceError
@@ -207,7 +208,9 @@ def update_order(
     if channel is not UNSET and channel != order.channel:
         if channel not in Channel.values:
             raise ServiceError(
-                "unknown_channel", f"Unknown channel {channel!r}.", fields={"channel": channel}
+                "unknown_channel",
+                _("Unknown channel %(channel)r.") % {"channel": channel},
+                fields={"channel": channel},
             )
         details["channel"] = {"from": order.channel, "to": channel}
         order.channel = channel

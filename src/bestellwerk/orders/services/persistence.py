@@ -1,5 +1,7 @@
 """Loading an order for a change (locked, version-checked) and saving the change."""
 
+from django.utils.translation import gettext as _
+
 from bestellwerk.core.actors import Actor
 from bestellwerk.core.errors import ServiceError
 from bestellwerk.orders.balance import derive_payment_status, order_balance
@@ -19,13 +21,18 @@ def lock_order(number: int, expected_version: int | None) -> Order:
     )
     if order is None:
         raise ServiceError(
-            "not_found", f"Order {number} does not exist.", fields={"number": number}
+            "not_found",
+            _("Order %(number)s does not exist.") % {"number": number},
+            fields={"number": number},
         )
     if expected_version is not None and expected_version != order.version:
         raise ServiceError(
             "version_conflict",
-            f"Order {number} was changed by someone else (version {order.version}, "
-            f"you had {expected_version}). Reload and try again.",
+            _(
+                "Order %(number)s was changed by someone else (version %(version)s, "
+                "you had %(expected)s). Reload and try again."
+            )
+            % {"number": number, "version": order.version, "expected": expected_version},
             fields={"version": order.version},
         )
     return order

@@ -3,10 +3,20 @@
 from typing import Any
 
 from django.db.models import Model
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bestellwerk.accounts.models import User
 from bestellwerk.core.errors import ServiceError
 from bestellwerk.customers.models import Customer
+
+# One sentence per kind of code, so each translates as a whole.
+UNKNOWN_CODE_MESSAGES = {
+    "carrier": gettext_lazy("Unknown carrier %(code)r."),
+    "lead_source": gettext_lazy("Unknown lead source %(code)r."),
+    "payment_method": gettext_lazy("Unknown payment method %(code)r."),
+    "shipping_method": gettext_lazy("Unknown shipping method %(code)r."),
+}
 
 
 def resolve_code(model: type[Model], code: str | None, field: str) -> Any:
@@ -15,7 +25,7 @@ def resolve_code(model: type[Model], code: str | None, field: str) -> Any:
     obj = model.objects.filter(code=code).first()
     if obj is None:
         raise ServiceError(
-            f"unknown_{field}", f"Unknown {field.replace('_', ' ')} {code!r}.", fields={field: code}
+            f"unknown_{field}", UNKNOWN_CODE_MESSAGES[field] % {"code": code}, fields={field: code}
         )
     return obj
 
@@ -26,7 +36,9 @@ def resolve_assignee(username: str | None) -> User | None:
     user = User.objects.filter(username=username, is_active=True).first()
     if user is None:
         raise ServiceError(
-            "unknown_assignee", f"No active staff user {username!r}.", fields={"assignee": username}
+            "unknown_assignee",
+            _("No active staff user %(username)r.") % {"username": username},
+            fields={"assignee": username},
         )
     return user
 
@@ -38,7 +50,7 @@ def resolve_customer(customer_id: int | None) -> Customer | None:
     if customer is None:
         raise ServiceError(
             "unknown_customer",
-            f"Customer {customer_id} does not exist.",
+            _("Customer %(id)s does not exist.") % {"id": customer_id},
             fields={"customer_id": customer_id},
         )
     return customer

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 from bestellwerk.core.errors import ServiceError
 from bestellwerk.orders.forms import parse_version
@@ -37,7 +38,9 @@ def apply_money_change(
         return apply(request, number, section, change, rerender, focus=focus)
     version = parse_version(request.POST)
     if version is None:
-        missing = ServiceError("version_missing", "The form did not say which version it saw.")
+        missing = ServiceError(
+            "version_missing", _("The page is out of date. Reload it; your change was not saved.")
+        )
         return render_error(request, number, section, missing)
     try:
         preview = dry_run(number, lambda: change(version))

@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from bestellwerk.accounts.models import User
@@ -245,7 +246,9 @@ def apply(
     or the refusal."""
     version = parse_version(request.POST)
     if version is None:
-        missing = ServiceError("version_missing", "The form did not say which version it saw.")
+        missing = ServiceError(
+            "version_missing", _("The page is out of date. Reload it; your change was not saved.")
+        )
         return render_error(request, number, section, missing)
     try:
         change(version)

@@ -1,6 +1,7 @@
 """Which provider handles a payment method, a payment or a webhook."""
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from bestellwerk.payments.providers.base import PaymentProvider, ProviderError
 from bestellwerk.payments.providers.demo import (
@@ -27,7 +28,9 @@ def get_provider(code: str) -> PaymentProvider:
             )
         if demo_checkout_enabled():
             return DemoProvider()
-        raise ProviderError("Stripe is not configured (STRIPE_SECRET_KEY).", code="not_configured")
+        raise ProviderError(
+            _("Stripe is not configured (STRIPE_SECRET_KEY)."), code="not_configured"
+        )
     if code == "demo":
         return DemoProvider()
     return ManualProvider()

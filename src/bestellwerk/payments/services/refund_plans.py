@@ -142,16 +142,23 @@ def _plan_refund_lines(order: Order, lines: list[RefundLineInput]) -> list[Refun
             or not isinstance(item.quantity, int)
             or not 1 <= item.quantity <= MAX_QUANTITY
         ):
-            errors[f"{key}.quantity"] = f"a whole number from 1 to {MAX_QUANTITY}"
+            errors[f"{key}.quantity"] = _("a whole number from 1 to %(max)d") % {
+                "max": MAX_QUANTITY
+            }
         elif item.sku not in available:
-            errors[f"{key}.sku"] = f"order {order.number} has no line {item.sku!r}"
+            errors[f"{key}.sku"] = _("order %(number)s has no line %(sku)r") % {
+                "number": order.number,
+                "sku": item.sku,
+            }
         else:
             wanted[item.sku] += item.quantity
     plan_lines = []
     for sku, quantity in wanted.items():
         line = available[sku]
         if quantity > line.refundable_quantity:
-            errors[f"lines.{sku}"] = f"at most {line.refundable_quantity} left to refund"
+            errors[f"lines.{sku}"] = _("at most %(count)d left to refund") % {
+                "count": line.refundable_quantity
+            }
             continue
         plan_lines.append(
             RefundLine(sku=sku, name=line.name, quantity=quantity, amount=line.amount_for(quantity))
