@@ -1,4 +1,5 @@
 import operator
+from decimal import Decimal
 from functools import reduce
 
 from django.db import models
@@ -38,6 +39,12 @@ class Channel(models.TextChoices):
     IMPORT = "import", _("Import")
     API = "api", _("API")
 
+
+# total − paid + refunded. The balance equals it to the cent: on PostgreSQL (exact numerics
+# with two decimals) that is equality; SQLite computes decimals as binary floats, where
+# 79.62 − 0.80 is 78.82000000000001, so an exact equation would refuse correct rows.
+DERIVED_BALANCE = F("total") - F("paid_total") + F("refunded_total")
+HALF_CENT = Decimal("0.005")
 
 # The payment status table as database conditions, so no row can disagree with its ledger
 # sums (the same table as `orders.balance.derive_payment_status`, which computes it).
@@ -152,7 +159,10 @@ class Order(models.Model):
                 name="order_refunded_lte_paid",
             ),
             models.CheckConstraint(
-                condition=Q(balance=F("total") - F("paid_total") + F("refunded_total")),
+                condition=Q(
+                    balance__gte=DERIVED_BALANCE - HALF_CENT,
+                    balance__lte=DERIVED_BALANCE + HALF_CENT,
+                ),
                 name="order_balance_derived",
             ),
             models.CheckConstraint(
