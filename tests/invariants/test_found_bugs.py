@@ -6,9 +6,10 @@ from decimal import Decimal
 import pytest
 
 from bestellwerk.orders.inputs import LineInput
-from bestellwerk.orders.models import Order
-from bestellwerk.orders.services import create_order
+from bestellwerk.orders.models import Order, OrderEvent
+from bestellwerk.orders.services import create_order, set_order_coupon
 from bestellwerk.payments.services import record_manual_payment
+from bestellwerk.promotions.services import create_coupon
 
 pytestmark = pytest.mark.django_db
 
@@ -31,3 +32,19 @@ def test_a_balance_that_floats_cannot_add_up_exactly_is_still_derived(actor, cof
     order = Order.objects.get(pk=order.pk)
     assert (order.paid_total, order.balance) == (Decimal("0.80"), Decimal("78.82"))
     assert order.payment_status == "partially_paid"
+
+
+@pytest.mark.parametrize("code", [None, "SPAR10"])
+def test_setting_the_coupon_an_order_has_already_changes_nothing(actor, order, code):
+    # given an order with (or without) a coupon
+    create_coupon(code="SPAR10", kind="percent", value="10")
+    if code:
+        order = set_order_coupon(number=order.number, coupon_code=code, actor=actor)
+    version, events = order.version, OrderEvent.objects.filter(order=order).count()
+    # when the same coupon (or none again) is set
+    set_order_coupon(number=order.number, coupon_code=code, actor=actor)
+    # then nothing was written: no new version (a change nobody sees on the timeline would
+    # only make other people's pages stale), no event
+    order = Order.objects.get(pk=order.pk)
+    assert order.version == version
+    assert OrderEvent.objects.filter(order=order).count() == events
