@@ -3,7 +3,8 @@ every state must satisfy, whatever sequence of service calls led to it.
 
 `capture()` reads every row the order, payment and stock services write (a few queries: the
 property test keeps its database small); `check_invariants()` checks one captured state
-without touching the database, and `check_step()` what may change from one state to the next.
+without touching the database (`machine.check_step()` checks what may change from one state
+to the next).
 The expectations are written out here rather than taken from the code under test where a
 short independent formula exists (the payment status table, the coupon discounts, shipping,
 the VAT split); where the rounding helper itself is the rule (`tax_from_gross`) it is used.
