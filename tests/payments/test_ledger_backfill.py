@@ -17,8 +17,10 @@ from django.utils import timezone
 from bestellwerk.orders.models import Order, OrderLine
 from bestellwerk.payments.models import Payment
 
-# Migrations run outside a test transaction (SQLite cannot change its schema inside one).
-pytestmark = pytest.mark.django_db(transaction=True)
+# Migrations run outside a test transaction (SQLite cannot change its schema inside one);
+# the serialized rollback restores the migrations' rows for the tests after it, as for every
+# transactional test here (a plain flush would re-create content types those tests reload).
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 BEFORE_THE_LEDGER = [
     ("orders", "0004_search_trigram_index"),
