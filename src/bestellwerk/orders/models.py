@@ -1,9 +1,9 @@
 import operator
-from decimal import Decimal
 from functools import reduce
 
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Round
 from django.utils.translation import gettext_lazy as _
 
 from bestellwerk.core.models import ActorFields
@@ -39,12 +39,6 @@ class Channel(models.TextChoices):
     IMPORT = "import", _("Import")
     API = "api", _("API")
 
-
-# total − paid + refunded. The balance equals it to the cent: on PostgreSQL (exact numerics
-# with two decimals) that is equality; SQLite computes decimals as binary floats, where
-# 79.62 − 0.80 is 78.82000000000001, so an exact equation would refuse correct rows.
-DERIVED_BALANCE = F("total") - F("paid_total") + F("refunded_total")
-HALF_CENT = Decimal("0.005")
 
 # The payment status table as database conditions, so no row can disagree with its ledger
 # sums (the same table as `orders.balance.derive_payment_status`, which computes it).
@@ -158,11 +152,10 @@ class Order(models.Model):
                 ),
                 name="order_refunded_lte_paid",
             ),
+            # Rounded to cents: SQLite computes with floats (14.80 − 10.00 = 4.800000000000001),
+            # so the unrounded sum would refuse a correct balance of 4.80.
             models.CheckConstraint(
-                condition=Q(
-                    balance__gte=DERIVED_BALANCE - HALF_CENT,
-                    balance__lte=DERIVED_BALANCE + HALF_CENT,
-                ),
+                condition=Q(balance=Round(F("total") - F("paid_total") + F("refunded_total"), 2)),
                 name="order_balance_derived",
             ),
             models.CheckConstraint(
