@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.db import DatabaseError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from bestellwerk.core.actors import Actor
 from bestellwerk.core.errors import ServiceError
@@ -296,7 +297,7 @@ def test_unpaid_by_hand_voids_every_open_manual_payment(order, actor):
     voids = Payment.objects.filter(order=order, voided_payment__isnull=False)
     assert sorted(voids.values_list("voided_payment_id", "amount", "reason")) == [
         (first.pk, D("-20.00"), "Irrtum"),
-        (second.pk, D("-34.60"), "Marked as unpaid"),
+        (second.pk, D("-34.60"), gettext("Marked as unpaid")),
     ]
     assert money_of(order) == ("unpaid", D("0.00"), D("0"), D("54.60"))
     # and marking it unpaid again writes nothing
