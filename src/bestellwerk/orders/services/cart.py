@@ -329,5 +329,9 @@ def set_order_coupon(
 ) -> Order:
     order = lock_order(number, expected_version)
     check_editable(order)
+    if (get_coupon_by_code(coupon_code) if coupon_code else None) == order.coupon:
+        # The coupon it has already: nothing changes, so nothing is written (no version
+        # that would make other pages stale without a change on the timeline).
+        return order
     change_cart(order, actor=actor, coupon_code=coupon_code or None)
     return save_order_change(order, actor=actor)
