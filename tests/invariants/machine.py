@@ -34,6 +34,7 @@ from bestellwerk.accounts.models import Role, User
 from bestellwerk.catalog.services import create_product
 from bestellwerk.core.actors import Actor
 from bestellwerk.core.errors import ServiceError
+from bestellwerk.core.money import ZERO
 from bestellwerk.orders.inputs import LineInput
 from bestellwerk.orders.lifecycle import TRANSITIONS
 from bestellwerk.orders.services import (
@@ -56,7 +57,6 @@ from bestellwerk.promotions.services import create_coupon
 from bestellwerk.shipping.models import ShippingMethod
 from tests.invariants.state import (
     HOLDING,
-    ZERO,
     Catalog,
     capture,
     check_invariants,
@@ -411,6 +411,7 @@ class OrderMoneyMachine(RuleBasedStateMachine):
 
         def expect(before, after):
             assert after["refunded_total"] == before["refunded_total"] + amount
+            _expect_refund_settles_first(before, after)
             _expect_closed(before, after, close=close)
 
         self._step(
@@ -445,11 +446,15 @@ class OrderMoneyMachine(RuleBasedStateMachine):
             )
 
         number = self._choose(pick, has_units)
-        skus = sorted({line["sku"] for line in self._order_lines(number) if line["sku"]})
+        lines = [line for line in self._order_lines(number) if line["sku"]]
+        # Mostly a SKU with units left to refund (more of those succeed), now and then any.
+        open_skus = {line["sku"] for line in lines if line["refunded_quantity"] < line["quantity"]}
+        skus = sorted(open_skus if which % 4 else {line["sku"] for line in lines})
         sku = skus[which % len(skus)] if skus else "GIBTSNICHT"
 
         def expect(before, after):
             assert after["refunded_total"] > before["refunded_total"]
+            _expect_refund_settles_first(before, after)
             _expect_closed(before, after, close=close)
 
         self._step(
@@ -532,6 +537,16 @@ class OrderMoneyMachine(RuleBasedStateMachine):
             role=role,
             expect=expect,
         )
+
+
+def _expect_refund_settles_first(before: dict[str, Any], after: dict[str, Any]) -> None:
+    """A refund first pays back what was owed back (a negative balance), and credits the
+    rest against what the order costs: it never leaves the customer owing more."""
+    refund = after["refunded_total"] - before["refunded_total"]
+    paid_back = min(refund, max(-before["balance"], ZERO))
+    assert after["credited_total"] - before["credited_total"] == refund - paid_back
+    assert after["balance"] == before["balance"] + paid_back
+    assert after["balance"] <= max(before["balance"], ZERO)
 
 
 def _expect_closed(before: dict[str, Any], after: dict[str, Any], *, close: bool) -> None:

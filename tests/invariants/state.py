@@ -172,9 +172,16 @@ def check_invariants(state: dict[str, Any], catalog: Catalog) -> None:
         assert order["paid_total"] == paid, f"{where}: paid_total {order['paid_total']} ≠ {paid}"
         assert order["refunded_total"] == refunded, f"{where}: refunded_total ≠ {refunded}"
         assert ZERO <= refunded <= paid <= MAX_AMOUNT, f"{where}: refunded {refunded} > {paid}"
+        credited = sum((r["credited_amount"] for r in refunds if r["status"] == "succeeded"), ZERO)
+        assert order["credited_total"] == credited, f"{where}: credited_total ≠ {credited}"
+        assert ZERO <= credited <= refunded, f"{where}: credited {credited} > {refunded}"
         total = order["total"]
-        assert order["balance"] == total - paid + refunded, f"{where}: balance {order['balance']}"
-        assert order["balance"] == order_balance(total=total, paid=paid, refunded=refunded)
+        assert order["balance"] == total - credited - paid + refunded, (
+            f"{where}: balance {order['balance']}"
+        )
+        assert order["balance"] == order_balance(
+            total=total, paid=paid, refunded=refunded, credited=credited
+        )
         expected = payment_status_by_table(total=total, paid=paid, refunded=refunded)
         assert order["payment_status"] == expected, (
             f"{where}: payment status {order['payment_status']}, the table says {expected} "

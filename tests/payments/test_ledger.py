@@ -20,6 +20,7 @@ from bestellwerk.payments.services import (
     record_manual_payment,
     record_payment,
     refund_order,
+    send_payment_link,
     set_payment_status,
     void_payment,
 )
@@ -432,3 +433,31 @@ def test_a_cart_change_after_payment_moves_the_status_and_the_balance(order, act
     }
     (lines_changed,) = events_of(order, "lines_changed")
     assert (lines_changed["total"], lines_changed["balance"]) == ("74.50", "19.90")
+
+
+# --------------------------------------------------------------------------- what refunds mean
+
+
+def test_a_goodwill_refund_leaves_nothing_owed(order, actor):
+    # given a paid order
+    set_payment_status(number=order.number, payment_status="paid", actor=actor)
+    # when 12.50 are given back as goodwill (the cart stays as it is)
+    refund_order(number=order.number, amount="12.50", reason="Kulanz", actor=actor)
+    # then the refund lowered what the order costs: nothing is due, no link can ask for it
+    refreshed = fresh(order)
+    assert (refreshed.credited_total, refreshed.balance) == (D("12.50"), D("0.00"))
+    assert refreshed.payment_status == "partially_refunded"
+    refused("already_paid", lambda: send_payment_link(number=order.number, actor=actor))
+
+
+def test_a_refund_first_pays_back_what_the_shrunk_cart_left_owed_back(order, actor, coffee):
+    # given a paid order (54.60) whose cart shrank to 24.80: 29.80 owed back
+    set_payment_status(number=order.number, payment_status="paid", actor=actor)
+    set_order_lines(number=order.number, lines=[LineInput(1, coffee.sku)], actor=actor)
+    assert fresh(order).balance == D("-29.80")
+    # when 35.00 are refunded
+    refund_order(number=order.number, amount="35.00", actor=actor)
+    # then 29.80 settled the difference and only 5.20 lowered what the order costs
+    refreshed = fresh(order)
+    assert (refreshed.credited_total, refreshed.balance) == (D("5.20"), D("0.00"))
+    assert Refund.objects.get().credited_amount == D("5.20")

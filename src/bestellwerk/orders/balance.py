@@ -1,7 +1,19 @@
 """What an order's ledger sums mean: its balance and its payment status.
 
-The payments services keep `paid_total` (payments minus voids) and `refunded_total`
-(refunds that succeeded) on the order; everything else follows from them and the total.
+The payments services keep `paid_total` (payments minus voids), `refunded_total` (refunds
+that succeeded) and `credited_total` on the order; everything else follows from them and the
+total.
+
+A refund does one of two things, or both: it pays back what the customer overpaid (after
+the cart shrank: the balance was negative), or, beyond that, it lowers what the order costs
+(returned goods, goodwill) — that part is `credited`, as Shopify's "current total" falls
+with a refund. So the balance is
+
+    balance = total − credited − paid + refunded
+
+positive: the customer owes it; negative: it is owed back. A goodwill refund of 12,50 on a
+paid order leaves a balance of 0 (nothing owed either way), not 12,50 to be paid again; a
+refund of the 20,00 owed back after the cart shrank settles it to 0 as well.
 The table (the same as the database constraint in `orders.models`):
 
 | payment status       | paid (P), refunded (R), total (T)   |
@@ -21,9 +33,18 @@ from decimal import Decimal
 from bestellwerk.orders.models import PaymentStatus
 
 
-def order_balance(*, total: Decimal, paid: Decimal, refunded: Decimal) -> Decimal:
+def order_balance(
+    *, total: Decimal, paid: Decimal, refunded: Decimal, credited: Decimal
+) -> Decimal:
     """Positive: the customer owes this; negative: this is owed back to the customer."""
-    return total - paid + refunded
+    return total - credited - paid + refunded
+
+
+def credited_part(*, refund: Decimal, balance_before: Decimal) -> Decimal:
+    """The part of a refund that lowers what the order costs: all of it, but for what it
+    pays back of an overpayment (a negative balance) first."""
+    owed_back = max(-balance_before, Decimal("0.00"))
+    return refund - min(refund, owed_back)
 
 
 def derive_payment_status(*, total: Decimal, paid: Decimal, refunded: Decimal) -> PaymentStatus:

@@ -115,7 +115,11 @@ class Order(models.Model):
     # them and the total (`orders.balance`); constraints below hold them to it.
     paid_total = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     refunded_total = models.DecimalField(max_digits=12, decimal_places=2, default=0)
-    # total − paid + refunded: positive, the customer owes; negative, a refund is owed.
+    # The part of the refunds that lowered what the order costs (returns, goodwill), beyond
+    # paying back an overpayment (`orders.balance`).
+    credited_total = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    # total − credited − paid + refunded: positive, the customer owes; negative, a refund is
+    # owed.
     balance = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     tags = models.ManyToManyField("core.Tag", blank=True, related_name="orders")
     version = models.PositiveIntegerField(default=1)
@@ -149,13 +153,20 @@ class Order(models.Model):
                     refunded_total__gte=0,
                     paid_total__gte=F("refunded_total"),
                     paid_total__lte=MAX_AMOUNT,
+                    credited_total__gte=0,
+                    credited_total__lte=F("refunded_total"),
                 ),
                 name="order_refunded_lte_paid",
             ),
             # Rounded to cents: SQLite computes with floats (14.80 − 10.00 = 4.800000000000001),
             # so the unrounded sum would refuse a correct balance of 4.80.
             models.CheckConstraint(
-                condition=Q(balance=Round(F("total") - F("paid_total") + F("refunded_total"), 2)),
+                condition=Q(
+                    balance=Round(
+                        F("total") - F("credited_total") - F("paid_total") + F("refunded_total"),
+                        2,
+                    )
+                ),
                 name="order_balance_derived",
             ),
             models.CheckConstraint(

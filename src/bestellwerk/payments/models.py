@@ -97,6 +97,9 @@ class Refund(ActorFields):
     shipping_amount = models.DecimalField(
         _("shipping refunded"), max_digits=12, decimal_places=2, default=0
     )
+    # Set when the refund succeeds: the part that lowered what the order costs (returns,
+    # goodwill), beyond what it paid back of an overpayment (`orders.balance.credited_part`).
+    credited_amount = models.DecimalField(_("credited"), max_digits=12, decimal_places=2, default=0)
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     restock = models.BooleanField(_("restock"), default=False)
@@ -119,6 +122,10 @@ class Refund(ActorFields):
         verbose_name_plural = _("refunds")
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="refund_amount_gt_0"),
+            models.CheckConstraint(
+                condition=Q(credited_amount__gte=0, credited_amount__lte=models.F("amount")),
+                name="refund_credited_within_amount",
+            ),
             models.UniqueConstraint(
                 fields=["order", "idempotency_key"], name="refund_idempotency_key_unique"
             ),

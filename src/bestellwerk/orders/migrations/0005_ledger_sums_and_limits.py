@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import migrations, models
 from django.db.models import Sum
 
-from bestellwerk.orders.balance import derive_payment_status, order_balance
+from bestellwerk.orders.balance import derive_payment_status
 
 
 BATCH = 1000
@@ -57,7 +57,8 @@ def backfill_ledger_sums(apps, schema_editor):
                 order_paid += missing
         order.paid_total = order_paid
         order.refunded_total = order_refunded
-        order.balance = order_balance(total=order.total, paid=order_paid, refunded=order_refunded)
+        # The balance as it was defined then (before refunds could credit an order).
+        order.balance = order.total - order_paid + order_refunded
         order.payment_status = derive_payment_status(
             total=order.total, paid=order_paid, refunded=order_refunded
         )

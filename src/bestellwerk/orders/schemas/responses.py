@@ -44,8 +44,12 @@ class TotalsOut(Schema):
     total: MoneyOut
     paid: MoneyOut = Field(description="payments minus voids")
     refunded: MoneyOut = Field(description="refunds that succeeded")
+    credited: MoneyOut = Field(
+        description="the part of the refunds that lowered what the order costs (returns, "
+        "goodwill), beyond paying back an overpayment"
+    )
     balance: MoneyOut = Field(
-        description="total − paid + refunded: positive is owed by the customer, "
+        description="total − credited − paid + refunded: positive is owed by the customer, "
         "negative is owed back to the customer"
     )
 
@@ -113,6 +117,7 @@ class OrderSummaryOut(Schema):
             "total": obj.total,
             "paid": obj.paid_total,
             "refunded": obj.refunded_total,
+            "credited": obj.credited_total,
             "balance": obj.balance,
         }
 

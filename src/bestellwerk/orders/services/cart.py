@@ -244,7 +244,10 @@ def change_cart(
                 "total": f"{order.total:.2f}",
                 "balance": format_money(
                     order_balance(
-                        total=order.total, paid=order.paid_total, refunded=order.refunded_total
+                        total=order.total,
+                        paid=order.paid_total,
+                        refunded=order.refunded_total,
+                        credited=order.credited_total,
                     )
                 ),
             },

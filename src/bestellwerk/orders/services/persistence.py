@@ -81,7 +81,7 @@ def save_order_change(order: Order, *, actor: Actor) -> Order:
 
 def _derive_money_state(order: Order, actor: Actor) -> None:
     sums = {"total": order.total, "paid": order.paid_total, "refunded": order.refunded_total}
-    order.balance = order_balance(**sums)
+    order.balance = order_balance(**sums, credited=order.credited_total)
     payment_status = derive_payment_status(**sums)
     if payment_status == order.payment_status:
         return

@@ -31,14 +31,20 @@ PAID_AT_TOLERANCE = timedelta(minutes=5)
 
 
 def refresh_ledger_sums(order: Order) -> None:
-    """Sum the ledger into the (locked) order: payments minus voids, refunds that succeeded."""
+    """Sum the ledger into the (locked) order: payments minus voids, refunds that succeeded
+    and the part of them that lowered what the order costs."""
     paid = Payment.objects.filter(order=order).aggregate(total=Sum("amount"))["total"]
-    refunded = Refund.objects.filter(order=order, status=RefundStatus.SUCCEEDED).aggregate(
-        total=Sum("amount")
-    )["total"]
+    refunds = Refund.objects.filter(order=order, status=RefundStatus.SUCCEEDED).aggregate(
+        refunded=Sum("amount"), credited=Sum("credited_amount")
+    )
+    order.paid_total = _cents(paid)
+    order.refunded_total = _cents(refunds["refunded"])
+    order.credited_total = _cents(refunds["credited"])
+
+
+def _cents(total: Decimal | float | None) -> Decimal:
     # SQLite sums decimals as floats: back to cents.
-    order.paid_total = round_money(Decimal(str(paid or ZERO)))
-    order.refunded_total = round_money(Decimal(str(refunded or ZERO)))
+    return round_money(Decimal(str(total or ZERO)))
 
 
 def add_payment(

@@ -15,7 +15,7 @@ from bestellwerk.catalog.models import StockReason
 from bestellwerk.catalog.services import apply_stock_changes
 from bestellwerk.core.actors import Actor
 from bestellwerk.core.money import format_money
-from bestellwerk.orders.balance import derive_payment_status
+from bestellwerk.orders.balance import credited_part, derive_payment_status
 from bestellwerk.orders.events import record_order_event
 from bestellwerk.orders.lifecycle import can_close_as_refunded
 from bestellwerk.orders.models import Order, OrderEventType, OrderLine, OrderStatus, PaymentStatus
@@ -53,6 +53,9 @@ def complete_refund(order: Order, refund: Refund, actor: Actor) -> None:
     refund.status = RefundStatus.SUCCEEDED
     refund.completed_at = timezone.now()
     refund.failure_message = ""
+    # Decided once, against the balance it meets: what it pays back of an overpayment, and
+    # what lowers what the order costs (returns, goodwill).
+    refund.credited_amount = credited_part(refund=refund.amount, balance_before=order.balance)
     refund.save()
     restocked = _settle_refunded_units(order, refund, actor)
     refresh_ledger_sums(order)
