@@ -7,6 +7,7 @@ import pytest
 from bestellwerk.catalog.models import Product
 from bestellwerk.core.actors import Actor
 from bestellwerk.core.errors import ServiceError
+from bestellwerk.orders.inputs import LineInput
 from bestellwerk.orders.lifecycle import (
     PLACEABLE,
     STOCK_HOLDING,
@@ -15,7 +16,16 @@ from bestellwerk.orders.lifecycle import (
     stock_effect,
 )
 from bestellwerk.orders.models import OrderStatus
-from bestellwerk.orders.services import set_order_status
+from bestellwerk.orders.services import (
+    add_order_note,
+    add_shipment,
+    change_order_tags,
+    create_order,
+    set_order_coupon,
+    set_order_lines,
+    set_order_status,
+    update_order,
+)
 
 ALL = list(OrderStatus.values)
 
@@ -100,3 +110,26 @@ def test_the_warehouse_moves_orders_forward_through_fulfilment_only(
             set_order_status(number=order.number, status=target, actor=warehouse)
         assert refused.value.code == "permission_denied"
         assert refused.value.http_status == 403
+
+
+def test_the_warehouse_may_not_change_the_cart_or_the_order_but_adds_parcels_and_notes(
+    order, warehouse_user, coffee
+):
+    # given the warehouse at work on an order
+    warehouse = Actor.for_user(warehouse_user)
+    number = order.number
+
+    # then what is sales work is refused in the services too, whoever calls them
+    for refused_call in (
+        lambda: set_order_lines(number=number, lines=[LineInput(1, coffee.sku)], actor=warehouse),
+        lambda: set_order_coupon(number=number, coupon_code=None, actor=warehouse),
+        lambda: update_order(number=number, assignee=None, actor=warehouse),
+        lambda: change_order_tags(number=number, add=["eilig"], actor=warehouse),
+        lambda: create_order(actor=warehouse),
+    ):
+        with pytest.raises(ServiceError) as refused:
+            refused_call()
+        assert refused.value.code == "permission_denied"
+    # and parcels and notes are the warehouse's own work
+    add_shipment(number=number, carrier_name="DHL", tracking_code="0034", actor=warehouse)
+    add_order_note(number=number, body="Gepackt", actor=warehouse)

@@ -4,6 +4,7 @@ import random
 from decimal import Decimal
 
 from bestellwerk.accounts.models import User
+from bestellwerk.accounts.permissions import has_permission
 from bestellwerk.accounts.services import create_api_token
 from bestellwerk.core.actors import Actor
 from bestellwerk.core.money import round_money
@@ -137,7 +138,12 @@ class OrderWriter:
             return Actor.system("Import WooCommerce")
         if plan.channel == Channel.API:
             return self.api_actor
-        return Actor.for_user(self.staff[plan.assignee or "sofia"])
+        # Taken by whoever it is assigned to, unless that is the warehouse (which does not
+        # take orders): then by sales.
+        clerk = self.staff.get(plan.assignee or "sofia")
+        if clerk is None or not has_permission(clerk, "orders.edit"):
+            clerk = self.staff["sofia"]
+        return Actor.for_user(clerk)
 
     def _ship(self, plan: OrderPlan, number: int, actor: Actor) -> None:
         add_shipment(

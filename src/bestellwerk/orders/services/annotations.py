@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from bestellwerk.accounts.permissions import require_capability
 from bestellwerk.core.actors import Actor
 from bestellwerk.core.errors import ServiceError
 from bestellwerk.core.tags import get_or_create_tags
@@ -45,6 +46,7 @@ def change_order_tags(
     expected_version: int | None = None,
 ) -> Order:
     """Add and remove tags without naming the rest (bulk actions)."""
+    require_capability(actor, "orders.edit")
     order = lock_order(number, expected_version)
     current = {t.name.lower(): t.name for t in order.tags.all()}
     for name in remove or []:
@@ -61,6 +63,7 @@ def add_order_note(
     *, number: int, body: str, actor: Actor, expected_version: int | None = None
 ) -> OrderNote:
     """An internal, staff-only note."""
+    require_capability(actor, "orders.notes")
     body = body.strip()
     if not body or len(body) > MAX_NOTE_LENGTH:
         raise ServiceError(

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from bestellwerk.accounts.permissions import require_capability
 from bestellwerk.catalog.models import Product
 from bestellwerk.catalog.services import parse_vat_rate
 from bestellwerk.core.actors import Actor
@@ -320,6 +321,7 @@ def set_order_lines(
     expected_version: int | None = None,
 ) -> Order:
     """Replace the cart (and, when given, the coupon: '' or None removes it)."""
+    require_capability(actor, "orders.edit")
     order = lock_order(number, expected_version)
     check_editable(order)
     change_cart(order, actor=actor, line_inputs=lines, coupon_code=coupon_code)
@@ -330,6 +332,7 @@ def set_order_lines(
 def set_order_coupon(
     *, number: int, coupon_code: str | None, actor: Actor, expected_version: int | None = None
 ) -> Order:
+    require_capability(actor, "orders.edit")
     order = lock_order(number, expected_version)
     check_editable(order)
     if (get_coupon_by_code(coupon_code) if coupon_code else None) == order.coupon:

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bestellwerk.accounts.permissions import require_capability
 from bestellwerk.catalog.models import Product
 from bestellwerk.core.actors import Actor
 from bestellwerk.core.errors import ServiceError
@@ -92,6 +93,7 @@ def create_order(
     created_at: datetime | None = None,
 ) -> Order:
     """Create a draft (a cart being built) or a placed order in one go."""
+    require_capability(actor, "orders.edit")
     if status != OrderStatus.DRAFT and status not in PLACEABLE:
         raise ServiceError(
             "invalid_status",
@@ -230,6 +232,7 @@ def place_order(
     expected_version: int | None = None,
 ) -> Order:
     """Turn a draft into an order: it enters lists, automations and e-mails from now on."""
+    require_capability(actor, "orders.edit")
     order = lock_order(number, expected_version)
     if not order.is_draft:
         raise ServiceError(

@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from bestellwerk.accounts.permissions import require_capability
 from bestellwerk.core.actors import Actor
 from bestellwerk.core.errors import ServiceError
 from bestellwerk.orders.events import record_order_event
@@ -59,6 +60,7 @@ def add_shipment(
     expected_version: int | None = None,
 ) -> Shipment:
     """Add a parcel: a carrier from the list (its tracking link derived) or a custom name."""
+    require_capability(actor, "orders.shipments")
     tracking_code, tracking_url = _clean_tracking(tracking_code, tracking_url)
     carrier_obj, name = _resolve_carrier(carrier, carrier_name)
     order = lock_order(number, expected_version)
@@ -102,6 +104,7 @@ def update_shipment_tracking(
     """A new tracking code; a listed carrier derives the link, a custom one takes
     `tracking_url` (without one, a changed code drops the old link rather than keep a
     wrong one)."""
+    require_capability(actor, "orders.shipments")
     tracking_code, new_url = _clean_tracking(tracking_code, tracking_url or "")
     order = lock_order(number, expected_version)
     shipment = (

@@ -6,6 +6,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from bestellwerk.accounts.permissions import require_capability
 from bestellwerk.core.actors import Actor
 from bestellwerk.core.errors import ServiceError
 from bestellwerk.customers.models import Customer
@@ -118,6 +119,7 @@ def update_order(
     tags: list[str] = UNSET,
 ) -> Order:
     """Change the order's details; only the arguments given are touched."""
+    require_capability(actor, "orders.edit")
     order = lock_order(number, expected_version)
     changed = False
 
