@@ -1,7 +1,12 @@
 """The NinjaAPI instance; each app adds its router from its own api.py."""
 
+from typing import Any
+
+from django.http import HttpRequest
 from django.urls import URLPattern, URLResolver, re_path
 from ninja import NinjaAPI
+from ninja.params.models import ParamModel
+from pydantic_core import ValidationError as PydanticValidationError
 
 from bestellwerk.api.auth import BearerTokenAuth
 from bestellwerk.api.errors import (
@@ -35,6 +40,32 @@ class BestellwerkAPI(NinjaAPI):
                 pattern.callback = with_json_method_not_allowed(pattern.callback)
         return [*patterns, re_path(r"^.*$", unknown_route, name="unknown-route")]
 
+    def refuse_unknown_query_parameters(self) -> None:
+        """A misspelt filter (`?stauts=paid`) must not silently list every order: each
+        operation's query model refuses the names it does not declare, as bodies do."""
+        for _prefix, router in self._routers:
+            for path_view in router.path_operations.values():
+                for operation in path_view.operations:
+                    for model in operation.models:
+                        if model.__ninja_param_source__ == "query":
+                            model.resolve = _refusing_unknown_names(model)
+
+
+def _refusing_unknown_names(model: type[ParamModel]) -> classmethod:
+    known = frozenset(getattr(model, "__ninja_flatten_map__", None) or model.model_fields)
+    resolve = model.resolve
+
+    def resolve_known(cls: type[ParamModel], request: HttpRequest, *args: Any) -> ParamModel:
+        unknown = sorted(set(request.GET) - known)
+        if unknown:
+            raise PydanticValidationError.from_exception_data(
+                cls.__name__,
+                [{"type": "extra_forbidden", "loc": (name[:50],), "input": ""} for name in unknown],
+            )
+        return resolve(request, *args)
+
+    return classmethod(resolve_known)
+
 
 api = BestellwerkAPI(
     title="Bestellwerk API",
@@ -59,3 +90,4 @@ api.add_router("", customers_router)
 api.add_router("", payments_router)
 api.add_router("", payment_actions_router)
 api.add_router("", shipping_router)
+api.refuse_unknown_query_parameters()

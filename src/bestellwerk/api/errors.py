@@ -74,7 +74,7 @@ def field_path(loc: tuple | list, *, body_param_names: set[str]) -> str:
         source = parts.pop(0)
         if source == "body" and parts and parts[0] in body_param_names:
             parts.pop(0)
-    return ".".join(str(part) for part in parts) or "body"
+    return ".".join(str(part) for part in parts) if parts else "body"
 
 
 def _validation_fields(errors: list[dict[str, Any]]) -> dict[str, str]:

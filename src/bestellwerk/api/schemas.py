@@ -1,6 +1,7 @@
 """Types and schemas every app's API shares: money, VAT rates, the error shape, pages."""
 
 import re
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -17,10 +18,11 @@ from pydantic import (
 )
 
 from bestellwerk.core.identifiers import CODE_PATTERN, SKU_PATTERN
-from bestellwerk.core.money import VAT_RATE_VALUES, format_money, parse_money
+from bestellwerk.core.money import MAX_AMOUNT, VAT_RATE_VALUES, format_money, parse_money
 
 MONEY_PATTERN = r"^-?[0-9]{1,7}(\.[0-9]{1,2})?$"
 MAX_DB_INT = 2**63 - 1
+MAX_WHOLE_AMOUNT = int(MAX_AMOUNT)
 
 
 def _money_from_input(value: object) -> Decimal:
@@ -43,7 +45,15 @@ def _vat_rate_from_input(value: object) -> Decimal:
 MoneyIn = Annotated[
     Decimal,
     BeforeValidator(_money_from_input),
-    WithJsonSchema({"type": "string", "pattern": MONEY_PATTERN, "examples": ["19.90"]}),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": MONEY_PATTERN},
+                {"type": "integer", "minimum": -MAX_WHOLE_AMOUNT, "maximum": MAX_WHOLE_AMOUNT},
+            ],
+            "examples": ["19.90"],
+        }
+    ),
 ]
 # An amount in a response: always a string with two decimals.
 MoneyOut = Annotated[
@@ -54,7 +64,45 @@ MoneyOut = Annotated[
 VatRateIn = Annotated[
     Decimal,
     BeforeValidator(_vat_rate_from_input),
-    WithJsonSchema({"type": "string", "enum": ["19.00", "7.00", "0.00"]}),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "enum": ["19", "7", "0", "19.00", "7.00", "0.00"]},
+                {"type": "integer", "enum": [19, 7, 0]},
+            ]
+        }
+    ),
+]
+_RFC3339_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+_RFC3339_DATE_TIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?"
+    r"([Zz]|[+-][0-9]{2}:[0-9]{2})",
+    re.ASCII,
+)
+
+
+def _date_from_input(value: object) -> date:
+    """A day as RFC 3339 writes it ("2026-03-01"); no timestamps, no other notation."""
+    if not isinstance(value, str) or not _RFC3339_DATE.fullmatch(value):
+        raise ValueError(_("a date is written as YYYY-MM-DD"))
+    return date.fromisoformat(value)
+
+
+def _date_time_from_input(value: object) -> datetime:
+    """A moment as RFC 3339 writes it, with its offset ("2026-03-01T14:30:00+01:00"): a
+    time without an offset would mean a different moment on every server."""
+    if not isinstance(value, str) or not _RFC3339_DATE_TIME.fullmatch(value):
+        raise ValueError(_("a time is written as 2026-03-01T14:30:00+01:00 (with its offset)"))
+    return datetime.fromisoformat(value)
+
+
+DateIn = Annotated[
+    date, BeforeValidator(_date_from_input), WithJsonSchema({"type": "string", "format": "date"})
+]
+DateTimeIn = Annotated[
+    datetime,
+    BeforeValidator(_date_time_from_input),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
 ]
 # Identifiers in the one alphabet each (core.identifiers), checked in the schema so the
 # OpenAPI document states them.
@@ -66,7 +114,11 @@ VersionIn = Annotated[StrictInt, Field(ge=0, le=MAX_DB_INT)]
 
 # Line breaks and tabs belong in notes and reasons; every other control character (NUL,
 # escape sequences, C1 codes) and a lone surrogate is refused in every text field.
-_FORBIDDEN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# Written as regex escapes, which JSON Schema (ECMA-262), Python and Rust regexes all read;
+# lone surrogates stay out of the documented pattern (no JSON Schema regex engine takes them).
+_CONTROL_CHARACTERS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+_FORBIDDEN_TEXT = re.compile(f"[{_CONTROL_CHARACTERS}\ud800-\udfff]")
+TEXT_PATTERN = f"^[^{_CONTROL_CHARACTERS}]*$"
 
 
 def _refuse_control_characters(value: object) -> None:
@@ -78,19 +130,41 @@ def _refuse_control_characters(value: object) -> None:
             _refuse_control_characters(item)
 
 
-class InputSchema(Schema):
-    """A request body: unknown fields are refused (a typo must not be silently ignored),
-    no value is coerced into another type (flags and counts use StrictBool and StrictInt:
-    `"yes"` is no boolean, `"1"` no number; a test holds every body to it), and no text
-    carries control characters."""
+def _state_text_pattern(field: dict[str, Any]) -> None:
+    """Free text (a string without its own pattern, format or choices) gets TEXT_PATTERN
+    in the OpenAPI document, so clients and fuzzers see the rule the validator applies."""
+    for option in field.get("anyOf", ()):
+        _state_text_pattern(option)
+    if field.get("type") == "array" and isinstance(field.get("items"), dict):
+        _state_text_pattern(field["items"])
+    if field.get("type") == "string" and not {"pattern", "format", "enum", "const"} & field.keys():
+        field["pattern"] = TEXT_PATTERN
 
-    model_config = ConfigDict(extra="forbid")
+
+def _state_text_patterns(schema: dict[str, Any]) -> None:
+    for field in schema.get("properties", {}).values():
+        _state_text_pattern(field)
+
+
+class TextSchema(Schema):
+    """Request data, body or query: no text carries control characters."""
+
+    model_config = ConfigDict(json_schema_extra=_state_text_patterns)
 
     @field_validator("*", mode="before")
     @classmethod
     def _no_control_characters(cls, value: object) -> object:
         _refuse_control_characters(value)
         return value
+
+
+class InputSchema(TextSchema):
+    """A request body: unknown fields are refused (a typo must not be silently ignored),
+    no value is coerced into another type (flags and counts use StrictBool and StrictInt:
+    `"yes"` is no boolean, `"1"` no number; a test holds every body to it), and no text
+    carries control characters."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class ErrorBody(Schema):
@@ -127,5 +201,7 @@ COMMON_ERRORS: dict[int, type[Schema]] = {
     404: ErrorOut,
     409: ErrorOut,
     413: ErrorOut,
+    415: ErrorOut,
     422: ErrorOut,
+    429: ErrorOut,
 }

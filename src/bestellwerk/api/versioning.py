@@ -13,7 +13,8 @@ def _version_from_if_match(header: str) -> int | None:
     if value == "*":
         return None
     value = value.removeprefix("W/").strip('"')
-    if not value.isdigit() or len(value) > MAX_VERSION_DIGITS:
+    # isdigit alone takes '²' and Arabic-Indic digits, which int() then refuses or reads.
+    if not (value.isascii() and value.isdigit()) or len(value) > MAX_VERSION_DIGITS:
         raise ServiceError(
             "invalid_if_match",
             _('If-Match names the order version, e.g. If-Match: "3".'),

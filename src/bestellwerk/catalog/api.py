@@ -9,7 +9,7 @@ from ninja import Field, Query, Router
 from bestellwerk.api.auth import authorize
 from bestellwerk.api.idempotency import run_idempotent
 from bestellwerk.api.pagination import KeysetPage, keyset_page
-from bestellwerk.api.schemas import COMMON_ERRORS
+from bestellwerk.api.schemas import COMMON_ERRORS, TEXT_PATTERN
 from bestellwerk.catalog import services
 from bestellwerk.catalog.models import Product
 from bestellwerk.catalog.schemas import (
@@ -26,7 +26,8 @@ from bestellwerk.core.identifiers import MAX_SKU_LENGTH
 
 router = Router(tags=["products"])
 
-Sku = Annotated[str, Field(min_length=1, max_length=MAX_SKU_LENGTH)]
+# Any SKU a product has, even one from before the SKU alphabet; control characters never.
+Sku = Annotated[str, Field(min_length=1, max_length=MAX_SKU_LENGTH, pattern=TEXT_PATTERN)]
 
 
 def _product_answer(sku: str) -> Product:

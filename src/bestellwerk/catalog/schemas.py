@@ -8,7 +8,7 @@ from ninja import Field, Schema
 from pydantic import StrictBool, StrictInt, StringConstraints
 
 from bestellwerk.api.pagination import DEFAULT_LIMIT, MAX_CURSOR_LENGTH, MAX_LIMIT
-from bestellwerk.api.schemas import InputSchema, MoneyIn, MoneyOut, SkuIn, VatRateIn
+from bestellwerk.api.schemas import InputSchema, MoneyIn, MoneyOut, SkuIn, TextSchema, VatRateIn
 from bestellwerk.catalog.models import Product
 from bestellwerk.catalog.selectors import MAX_PRODUCT_QUERY_LENGTH
 from bestellwerk.catalog.services import MAX_STOCK_DELTA
@@ -74,7 +74,7 @@ class ProductOut(Schema):
         return [tag.name for tag in obj.customer_tags.all()]
 
 
-class ProductListQuery(Schema):
+class ProductListQuery(TextSchema):
     q: str = Field("", max_length=MAX_PRODUCT_QUERY_LENGTH, description="in SKU or name")
     active: bool | None = None
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)

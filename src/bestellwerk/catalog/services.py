@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from bestellwerk.orders.models import Order
 
 MAX_STOCK_DELTA = 1_000_000
+# Far below the database's integer limit, which many corrections in a row would pass.
+MAX_STOCK = 1_000_000_000
 MAX_NAME_LENGTH = 200
 
 
@@ -56,15 +58,29 @@ def apply_stock_changes(
                 "pk", "sku", "allow_backorder", "stock_quantity"
             )
         }
-        short = []
+        short, out_of_range = [], []
         # A fixed order of row locks keeps two orders with the same products from deadlocking.
         for product_id in sorted(products):
             delta = changes[product_id]
-            rows = Product.objects.filter(pk=product_id)
+            within_range = Q(stock_quantity__gte=-MAX_STOCK - delta) & Q(
+                stock_quantity__lte=MAX_STOCK - delta
+            )
+            rows = Product.objects.filter(within_range, pk=product_id)
             if delta < 0:
                 rows = rows.filter(Q(allow_backorder=True) | Q(stock_quantity__gte=-delta))
             if not rows.update(stock_quantity=F("stock_quantity") + delta):
-                short.append(products[product_id].sku)
+                product = products[product_id]
+                if abs(product.stock_quantity + delta) > MAX_STOCK:
+                    out_of_range.append(product.sku)
+                else:
+                    short.append(product.sku)
+        if out_of_range:
+            raise ServiceError(
+                "stock_out_of_range",
+                _("Stock stays between -%(max)d and %(max)d: %(skus)s")
+                % {"max": MAX_STOCK, "skus": ", ".join(sorted(out_of_range))},
+                fields={"skus": sorted(out_of_range)},
+            )
         if short:
             available = dict(
                 Product.objects.filter(sku__in=short).values_list("sku", "stock_quantity")

@@ -31,10 +31,11 @@ def parse_money(value: object) -> Decimal:
         raise ValueError(
             _("%(value)s is not an amount such as '12.50'") % {"value": repr(value)[:40]}
         )
-    if amount != amount.quantize(CENT):
-        raise ValueError(_("amounts have at most two decimal places"))
+    # The bound comes first: quantizing a 30-digit number overflows the decimal context.
     if abs(amount) > MAX_AMOUNT:
         raise ValueError(_("amounts are at most %(max)s") % {"max": MAX_AMOUNT})
+    if amount != amount.quantize(CENT):
+        raise ValueError(_("amounts have at most two decimal places"))
     return amount.quantize(CENT)
 
 

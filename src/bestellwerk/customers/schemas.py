@@ -5,6 +5,7 @@ from datetime import datetime
 from ninja import Field, Schema
 
 from bestellwerk.api.pagination import DEFAULT_LIMIT, MAX_CURSOR_LENGTH, MAX_LIMIT
+from bestellwerk.api.schemas import TextSchema
 from bestellwerk.customers.models import Customer
 from bestellwerk.customers.selectors import MAX_CUSTOMER_QUERY_LENGTH
 
@@ -34,7 +35,7 @@ class CustomerOut(Schema):
         return [tag.name for tag in obj.tags.all()]
 
 
-class CustomerListQuery(Schema):
+class CustomerListQuery(TextSchema):
     q: str = Field(
         "", max_length=MAX_CUSTOMER_QUERY_LENGTH, description="e-mail, name, company, phone"
     )

@@ -2,7 +2,7 @@
 number of queries whatever their size."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -117,12 +117,20 @@ def filter_orders(filters: OrderFilters, *, exclude_status: bool = False) -> Que
                 "invalid_filter", _("Unknown balance filter."), fields={"balance": filters.balance}
             )
         qs = qs.filter(BALANCE_FILTERS[filters.balance])
-    tz = timezone.get_current_timezone()
-    if filters.created_from:
-        qs = qs.filter(created_at__gte=datetime.combine(filters.created_from, time.min, tzinfo=tz))
-    if filters.created_to:
-        qs = qs.filter(created_at__lte=datetime.combine(filters.created_to, time.max, tzinfo=tz))
+    if filters.created_from and (start := _day_bound(filters.created_from, time.min)):
+        qs = qs.filter(created_at__gte=start)
+    if filters.created_to and (end := _day_bound(filters.created_to, time.max)):
+        qs = qs.filter(created_at__lte=end)
     return qs
+
+
+def _day_bound(day: date, at: time) -> datetime | None:
+    """`at` on `day` in the shop's time zone, in UTC; None at the calendar's edges (from
+    0001-01-01, to 9999-12-31), where UTC would leave the calendar and nothing is stored."""
+    try:
+        return datetime.combine(day, at, tzinfo=timezone.get_current_timezone()).astimezone(UTC)
+    except OverflowError:
+        return None
 
 
 def _decode_order_cursor(cursor: str, sort: str) -> tuple[Any, int]:

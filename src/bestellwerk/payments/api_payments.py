@@ -14,6 +14,7 @@ from bestellwerk.api.schemas import (
     COMMON_ERRORS,
     MAX_DB_INT,
     CodeIn,
+    DateTimeIn,
     InputSchema,
     MoneyIn,
     MoneyOut,
@@ -41,7 +42,7 @@ class PaymentIn(InputSchema):
     amount: MoneyIn
     method: CodeIn | None = Field(None, description="payment method code")
     reference: str = Field("", max_length=MAX_REFERENCE_LENGTH)
-    paid_at: datetime | None = Field(None, description="when the money arrived; default now")
+    paid_at: DateTimeIn | None = Field(None, description="when the money arrived; default now")
     version: VersionIn | None = None
 
 

@@ -4,10 +4,10 @@ from datetime import datetime
 from decimal import Decimal
 
 from ninja import Field, Schema
-from pydantic import AwareDatetime, StrictInt
+from pydantic import StrictInt
 
 from bestellwerk.api.pagination import DEFAULT_LIMIT, MAX_CURSOR_LENGTH, MAX_LIMIT
-from bestellwerk.api.schemas import CodeIn, InputSchema, MoneyIn, MoneyOut
+from bestellwerk.api.schemas import CodeIn, DateTimeIn, InputSchema, MoneyIn, MoneyOut, TextSchema
 from bestellwerk.promotions.models import CouponKind
 from bestellwerk.promotions.selectors import MAX_COUPON_QUERY_LENGTH
 
@@ -19,8 +19,8 @@ class CouponIn(InputSchema):
     kind: CouponKind
     value: MoneyIn = Field(Decimal("0"), description="percent (0–100) or amount off")
     min_subtotal: MoneyIn | None = None
-    valid_from: AwareDatetime | None = Field(None, description="with a time zone")
-    valid_until: AwareDatetime | None = None
+    valid_from: DateTimeIn | None = Field(None, description="with its offset")
+    valid_until: DateTimeIn | None = None
     usage_limit: StrictInt | None = Field(None, ge=1, le=MAX_USAGE_LIMIT)
     usage_limit_per_customer: StrictInt | None = Field(None, ge=1, le=MAX_USAGE_LIMIT)
 
@@ -39,7 +39,7 @@ class CouponOut(Schema):
     created_at: datetime
 
 
-class CouponListQuery(Schema):
+class CouponListQuery(TextSchema):
     q: str = Field("", max_length=MAX_COUPON_QUERY_LENGTH, description="part of the code")
     active: bool | None = None
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)

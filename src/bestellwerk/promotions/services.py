@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from bestellwerk.core.errors import ServiceError
 from bestellwerk.core.identifiers import MAX_CODE_LENGTH, is_valid_code
+from bestellwerk.core.moments import plausible_moment
 from bestellwerk.core.money import parse_money
 from bestellwerk.customers.models import Customer
 from bestellwerk.promotions.models import Coupon, CouponKind, CouponRedemption
@@ -189,6 +190,10 @@ def create_coupon(
                 % {"max": MAX_USES},
                 fields={name: str(limit)[:20]},
             )
+    if valid_from:
+        valid_from = plausible_moment(valid_from, field="valid_from")
+    if valid_until:
+        valid_until = plausible_moment(valid_until, field="valid_until")
     if valid_from and valid_until and valid_until <= valid_from:
         raise ServiceError(
             "invalid_dates",

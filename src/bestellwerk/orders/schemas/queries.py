@@ -1,12 +1,11 @@
 """The query parameters of the order list and of an order's event list."""
 
-from datetime import date
 from typing import Literal
 
-from ninja import Field, Schema
+from ninja import Field
 
 from bestellwerk.api.pagination import MAX_CURSOR_LENGTH
-from bestellwerk.api.schemas import MAX_DB_INT, MoneyIn
+from bestellwerk.api.schemas import MAX_DB_INT, DateIn, MoneyIn, TextSchema
 from bestellwerk.core.tags import MAX_TAGS
 from bestellwerk.orders.models import Channel, OrderStatus, PaymentStatus
 from bestellwerk.orders.schemas.fields import CODE_LENGTH, USERNAME_LENGTH, TagName
@@ -20,7 +19,7 @@ from bestellwerk.orders.selectors import (
 OrderSort = Literal["created", "-created", "total", "-total", "number", "-number"]
 
 
-class OrderListQuery(Schema):
+class OrderListQuery(TextSchema):
     q: str = Field("", max_length=MAX_QUERY_LENGTH)
     number: int | None = Field(None, ge=1, le=MAX_DB_INT)
     customer: int | None = Field(None, ge=1, le=MAX_DB_INT, description="customer id")
@@ -43,8 +42,8 @@ class OrderListQuery(Schema):
         description="due: the customer owes money; refund_due: money is owed back; "
         "settled: neither",
     )
-    created_from: date | None = None
-    created_to: date | None = None
+    created_from: DateIn | None = None
+    created_to: DateIn | None = None
     sort: OrderSort = "-created"
     limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
     cursor: str | None = Field(None, max_length=MAX_CURSOR_LENGTH)
@@ -70,6 +69,6 @@ class OrderListQuery(Schema):
         )
 
 
-class EventListQuery(Schema):
+class EventListQuery(TextSchema):
     limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
     cursor: str | None = Field(None, max_length=MAX_CURSOR_LENGTH)

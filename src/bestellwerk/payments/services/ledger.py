@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from bestellwerk.accounts.permissions import require_capability
 from bestellwerk.core.actors import Actor
 from bestellwerk.core.errors import ServiceError
+from bestellwerk.core.moments import plausible_moment
 from bestellwerk.core.money import MAX_AMOUNT, ZERO, format_money, parse_money, round_money
 from bestellwerk.orders.events import record_order_event
 from bestellwerk.orders.models import Order, OrderEventType, PaymentStatus
@@ -118,6 +119,8 @@ def record_manual_payment(
             _("A reference has at most %(max)d characters.") % {"max": MAX_REFERENCE_LENGTH},
             fields={"reference": len(reference)},
         )
+    if paid_at is not None:
+        paid_at = plausible_moment(paid_at, field="paid_at")
     if paid_at is not None and paid_at > timezone.now() + PAID_AT_TOLERANCE:
         raise ServiceError(
             "invalid_paid_at",
