@@ -6,15 +6,22 @@ page over one unique column, so the cursor is that column's last value (signed:
 """
 
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 from django.db.models import Model, QuerySet
+from pydantic import StringConstraints
 
 from bestellwerk.core.cursors import decode_cursor, encode_cursor
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 MAX_CURSOR_LENGTH = 500
+# The `next_cursor` of the page before (Django's signing: URL-safe base64, `.`, `:`, `=`);
+# the first page is asked for without one.
+CursorIn = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9_.:=-]+$", max_length=MAX_CURSOR_LENGTH),
+]
 
 M = TypeVar("M", bound=Model)
 

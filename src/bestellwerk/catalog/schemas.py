@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from ninja import Field, Schema
 from pydantic import StrictBool, StrictInt, StringConstraints
 
-from bestellwerk.api.pagination import DEFAULT_LIMIT, MAX_CURSOR_LENGTH, MAX_LIMIT
+from bestellwerk.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, CursorIn
 from bestellwerk.api.schemas import InputSchema, MoneyIn, MoneyOut, SkuIn, TextSchema, VatRateIn
 from bestellwerk.catalog.models import Product
 from bestellwerk.catalog.selectors import MAX_PRODUCT_QUERY_LENGTH
@@ -78,7 +78,7 @@ class ProductListQuery(TextSchema):
     q: str = Field("", max_length=MAX_PRODUCT_QUERY_LENGTH, description="in SKU or name")
     active: bool | None = None
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
-    cursor: str | None = Field(None, max_length=MAX_CURSOR_LENGTH)
+    cursor: CursorIn | None = None
 
 
 class ProductListOut(Schema):

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
-from bestellwerk.api.pagination import DEFAULT_LIMIT, MAX_CURSOR_LENGTH, MAX_LIMIT
+from bestellwerk.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, CursorIn
 from bestellwerk.api.schemas import TextSchema
 from bestellwerk.customers.models import Customer
 from bestellwerk.customers.selectors import MAX_CUSTOMER_QUERY_LENGTH
@@ -40,7 +40,7 @@ class CustomerListQuery(TextSchema):
         "", max_length=MAX_CUSTOMER_QUERY_LENGTH, description="e-mail, name, company, phone"
     )
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
-    cursor: str | None = Field(None, max_length=MAX_CURSOR_LENGTH)
+    cursor: CursorIn | None = None
 
 
 class CustomerListOut(Schema):

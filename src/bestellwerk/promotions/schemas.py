@@ -6,7 +6,7 @@ from decimal import Decimal
 from ninja import Field, Schema
 from pydantic import StrictInt
 
-from bestellwerk.api.pagination import DEFAULT_LIMIT, MAX_CURSOR_LENGTH, MAX_LIMIT
+from bestellwerk.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, CursorIn
 from bestellwerk.api.schemas import CodeIn, DateTimeIn, InputSchema, MoneyIn, MoneyOut, TextSchema
 from bestellwerk.promotions.models import CouponKind
 from bestellwerk.promotions.selectors import MAX_COUPON_QUERY_LENGTH
@@ -43,7 +43,7 @@ class CouponListQuery(TextSchema):
     q: str = Field("", max_length=MAX_COUPON_QUERY_LENGTH, description="part of the code")
     active: bool | None = None
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
-    cursor: str | None = Field(None, max_length=MAX_CURSOR_LENGTH)
+    cursor: CursorIn | None = None
 
 
 class CouponListOut(Schema):

@@ -4,7 +4,7 @@ from typing import Literal
 
 from ninja import Field
 
-from bestellwerk.api.pagination import MAX_CURSOR_LENGTH
+from bestellwerk.api.pagination import CursorIn
 from bestellwerk.api.schemas import MAX_DB_INT, DateIn, MoneyIn, TextSchema
 from bestellwerk.core.tags import MAX_TAGS
 from bestellwerk.orders.models import Channel, OrderStatus, PaymentStatus
@@ -46,7 +46,7 @@ class OrderListQuery(TextSchema):
     created_to: DateIn | None = None
     sort: OrderSort = "-created"
     limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
-    cursor: str | None = Field(None, max_length=MAX_CURSOR_LENGTH)
+    cursor: CursorIn | None = None
 
     def as_filters(self) -> OrderFilters:
         return OrderFilters(
@@ -71,4 +71,4 @@ class OrderListQuery(TextSchema):
 
 class EventListQuery(TextSchema):
     limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
-    cursor: str | None = Field(None, max_length=MAX_CURSOR_LENGTH)
+    cursor: CursorIn | None = None
