@@ -12,11 +12,14 @@ rule's code, never for its shape, so the document states every rule of the input
 """
 
 import os
+from collections.abc import Iterator
 
 import pytest
 import schemathesis
 from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -51,7 +54,18 @@ def well_formed_request_is_refused_only_by_a_business_rule(ctx, response, case) 
 
 
 @pytest.fixture
-def admin_token(admin_user, order) -> str:
+def connection_kept_open() -> Iterator[None]:
+    """Django closes the database connection after each request; the test's transaction
+    lives on it (PostgreSQL), so requests here keep it open, as Django's test client does."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
+@pytest.fixture
+def admin_token(admin_user, order, connection_kept_open) -> str:
     """A shop with an order and two products, and an admin's API token."""
     _token, raw = create_api_token(user=admin_user, name="fuzz")
     return raw
