@@ -24,4 +24,7 @@
   }
   form.querySelectorAll("[data-refund-line]").forEach((input) => input.addEventListener("input", compute));
   shipping.addEventListener("change", compute);
+  // Quantities typed before this script ran (a slow page) or restored by the browser count
+  // too; an amount already there (staff's own, shown again with an error) stays.
+  if (!amount.value) compute();
 })();
