@@ -70,6 +70,16 @@ def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
     return body["error"]
 
 
+def refused(
+    client: Client, method: str, path: str, body: Any, status: int, code: str, **headers: str
+) -> dict[str, Any]:
+    """Send a request that must be refused; assert the error and that nothing changed."""
+    before = db_state()
+    error = assert_error(send(client, method, path, body, **headers), status, code)
+    assert db_state() == before
+    return error
+
+
 @pytest.fixture
 def anon_api() -> Client:
     return Client()

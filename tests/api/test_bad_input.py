@@ -7,18 +7,9 @@ from django.utils import timezone
 
 from bestellwerk.orders.inputs import MAX_LINES, MAX_QUANTITY
 from bestellwerk.promotions.services import create_coupon
-from tests.api.conftest import assert_error, db_state, send
+from tests.api.conftest import assert_error, refused, send
 
 ONE_MIB = 1024 * 1024
-
-
-def refused(client, method, path, body, status, code, **headers) -> dict:
-    """Send a request that must be refused; assert the error and that nothing changed."""
-    before = db_state()
-    response = send(client, method, path, body, **headers)
-    error = assert_error(response, status, code)
-    assert db_state() == before
-    return error
 
 
 def line(**values) -> dict:

@@ -7,14 +7,7 @@ from bestellwerk.api.api import api
 from bestellwerk.api.schemas import TEXT_PATTERN
 from bestellwerk.catalog.services import MAX_STOCK, MAX_STOCK_DELTA
 from bestellwerk.core.money import parse_money
-from tests.api.conftest import assert_error, db_state, send
-
-
-def refused(client, method: str, path: str, body, status: int, code: str) -> dict:
-    before = db_state()
-    error = assert_error(send(client, method, path, body), status, code)
-    assert db_state() == before
-    return error
+from tests.api.conftest import assert_error, refused, send
 
 
 def test_an_amount_of_thirty_digits_is_refused_not_overflowed(admin_api, order):

@@ -34,19 +34,25 @@ def _stock(product) -> int:
     return Product.objects.get(pk=product.pk).stock_quantity
 
 
+def _paid_lamp_order(actor, billing, quantity: int):
+    """A paid order of `quantity` lamps in processing: the lamps are taken from stock."""
+    order = create_order(
+        actor=actor,
+        billing_address=billing,
+        lines=[LineInput(quantity=quantity, sku="LAMPE")],
+        status="processing",
+    )
+    set_payment_status(number=order.number, payment_status="paid", actor=actor)
+    return order
+
+
 @pytest.mark.parametrize("held_again", ["processing", "on_hold"])
 @pytest.mark.parametrize("restock", [True, False], ids=["restocked", "written_off"])
 def test_refund_then_cancel_then_hold_again_moves_each_unit_once(
     actor, billing, lamp, restock, held_again
 ):
     # given a paid order of 3 lamps in processing: 3 taken from stock
-    order = create_order(
-        actor=actor,
-        billing_address=billing,
-        lines=[LineInput(quantity=3, sku="LAMPE")],
-        status="processing",
-    )
-    set_payment_status(number=order.number, payment_status="paid", actor=actor)
+    order = _paid_lamp_order(actor, billing, 3)
     assert _stock(lamp) == 7
     # when 1 lamp is refunded (put back on the shelf, or written off: the customer keeps it)
     refund_order(
@@ -85,13 +91,7 @@ def test_refund_then_cancel_then_hold_again_moves_each_unit_once(
 
 def test_a_fully_refunded_line_is_not_taken_again(actor, billing, lamp):
     # given a paid processing order of 2 lamps, both refunded with restock
-    order = create_order(
-        actor=actor,
-        billing_address=billing,
-        lines=[LineInput(quantity=2, sku="LAMPE")],
-        status="processing",
-    )
-    set_payment_status(number=order.number, payment_status="paid", actor=actor)
+    order = _paid_lamp_order(actor, billing, 2)
     refund_order(
         number=order.number,
         actor=actor,

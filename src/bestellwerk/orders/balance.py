@@ -30,7 +30,7 @@ status, says what is owed.
 
 from decimal import Decimal
 
-from bestellwerk.orders.models import PaymentStatus
+from bestellwerk.orders.models import Order, PaymentStatus
 
 
 def order_balance(
@@ -38,6 +38,16 @@ def order_balance(
 ) -> Decimal:
     """Positive: the customer owes this; negative: this is owed back to the customer."""
     return total - credited - paid + refunded
+
+
+def balance_of(order: Order) -> Decimal:
+    """`order_balance` of the order's own total and ledger sums."""
+    return order_balance(
+        total=order.total,
+        paid=order.paid_total,
+        refunded=order.refunded_total,
+        credited=order.credited_total,
+    )
 
 
 def credited_part(*, refund: Decimal, balance_before: Decimal) -> Decimal:

@@ -13,7 +13,7 @@ from bestellwerk.catalog.services import parse_vat_rate
 from bestellwerk.core.actors import Actor
 from bestellwerk.core.errors import ServiceError
 from bestellwerk.core.money import format_money, parse_money
-from bestellwerk.orders.balance import order_balance
+from bestellwerk.orders.balance import balance_of
 from bestellwerk.orders.events import record_order_event
 from bestellwerk.orders.inputs import (
     MAX_LINES,
@@ -243,14 +243,7 @@ def change_cart(
                 "before": _line_snapshot(old_lines),
                 "after": _line_snapshot(lines),
                 "total": f"{order.total:.2f}",
-                "balance": format_money(
-                    order_balance(
-                        total=order.total,
-                        paid=order.paid_total,
-                        refunded=order.refunded_total,
-                        credited=order.credited_total,
-                    )
-                ),
+                "balance": format_money(balance_of(order)),
             },
         )
     if line_inputs is None:

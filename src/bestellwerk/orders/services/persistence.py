@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 
 from bestellwerk.core.actors import Actor
 from bestellwerk.core.errors import ServiceError
-from bestellwerk.orders.balance import derive_payment_status, order_balance
+from bestellwerk.orders.balance import balance_of, derive_payment_status
 from bestellwerk.orders.events import record_order_event
 from bestellwerk.orders.models import Order, OrderEventType
 from bestellwerk.shipping.models import Shipment
@@ -80,9 +80,10 @@ def save_order_change(order: Order, *, actor: Actor) -> Order:
 
 
 def _derive_money_state(order: Order, actor: Actor) -> None:
-    sums = {"total": order.total, "paid": order.paid_total, "refunded": order.refunded_total}
-    order.balance = order_balance(**sums, credited=order.credited_total)
-    payment_status = derive_payment_status(**sums)
+    order.balance = balance_of(order)
+    payment_status = derive_payment_status(
+        total=order.total, paid=order.paid_total, refunded=order.refunded_total
+    )
     if payment_status == order.payment_status:
         return
     previous, order.payment_status = order.payment_status, payment_status
