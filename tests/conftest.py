@@ -11,6 +11,7 @@ from bestellwerk.accounts.models import Role, User
 from bestellwerk.accounts.services import create_api_token
 from bestellwerk.catalog.services import create_product
 from bestellwerk.core.actors import Actor
+from bestellwerk.core.row_cache import forget_all_rows
 from bestellwerk.orders.inputs import LineInput
 from bestellwerk.orders.services import create_order
 
@@ -31,10 +32,13 @@ def fast_password_hashing() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def fresh_failure_counters() -> Iterator[None]:
-    """Wrong API tokens are counted per address in the cache: each test starts from none."""
+    """Wrong API tokens are counted per address in the cache, settings rows are cached per
+    process: each test starts from none."""
     cache.clear()
+    forget_all_rows()
     yield
     cache.clear()
+    forget_all_rows()
 
 
 @pytest.fixture

@@ -4,6 +4,8 @@ versions, and bad input that must change nothing."""
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from bestellwerk.catalog.models import Product
 from bestellwerk.core.errors import ServiceError
@@ -1052,3 +1054,52 @@ def test_editing_a_drafts_billing_creates_no_customer(actor, coffee, billing):
         number=draft.number, billing_address={**billing, "email": "neu@example.de"}, actor=actor
     )
     assert not Customer.objects.exists()
+
+
+def test_creating_a_placed_order_takes_at_most_twelve_queries(
+    actor, coffee, billing, django_assert_max_num_queries
+):
+    # given the shop's settings and methods were read once (they are cached per process)
+    create_order(
+        actor=actor,
+        billing_address=billing,
+        lines=[LineInput(quantity=1, sku=coffee.sku)],
+        payment_method="invoice",
+        shipping_method="standard",
+    )
+
+    # then an order that takes stock costs at most 12 statements, savepoints included
+    with django_assert_max_num_queries(12):
+        create_order(
+            actor=actor,
+            status="processing",
+            billing_address=billing,
+            lines=[LineInput(quantity=1, sku=coffee.sku)],
+            payment_method="invoice",
+            shipping_method="standard",
+        )
+
+
+def test_stock_is_taken_last_so_its_row_stays_locked_only_until_commit(actor, coffee, billing):
+    # when an order that deducts stock is created
+    with CaptureQueriesContext(connection) as queries:
+        create_order(
+            actor=actor,
+            status="processing",
+            billing_address=billing,
+            lines=[LineInput(quantity=2, sku=coffee.sku)],
+        )
+
+    # then after the product's stock UPDATE only its movement and the timeline are written
+    statements = [query["sql"] for query in queries.captured_queries]
+    stock_update = next(
+        i for i, sql in enumerate(statements) if sql.startswith("UPDATE catalog_product")
+    )
+    after = [sql.split("(")[0].strip() for sql in statements[stock_update + 1 :]]
+    assert all(
+        sql.startswith(('INSERT INTO "catalog_stockmovement"', 'INSERT INTO "orders_orderevent"'))
+        or sql.startswith("RELEASE SAVEPOINT")
+        for sql in after
+    ), after
+    coffee.refresh_from_db()
+    assert coffee.stock_quantity == 8

@@ -206,7 +206,7 @@ def test_an_event_committed_while_the_queue_was_down_is_dispatched_later(
     event = OrderEvent.objects.get(order=order)
     assert event.dispatched_at is None
     assert handler.seen == []
-    assert f"Could not enqueue dispatch of order event {event.pk}" in caplog.text
+    assert f"Could not enqueue dispatch of order events [{event.pk}]" in caplog.text
     assert "Connection" in caplog.text
     # when the sweep runs
     assert sweep_outbox(older_than=timedelta(0)) == 1
@@ -232,11 +232,14 @@ def test_the_database_queue_dispatches_after_commit(actor, billing, handler, res
         # when an order is committed
         order = new_order(actor, billing)
         set_order_status(number=order.number, status="cancelled", actor=actor)
-        # then one dispatch task per event waits in the database queue
+        # then one dispatch task per transaction waits in the database queue, with its events
         events = list(OrderEvent.objects.filter(order=order).order_by("id"))
         assert len(events) == 2
-        queued = DBTaskResult.objects.filter(status="READY")
-        assert sorted(r.args_kwargs["kwargs"]["event_id"] for r in queued) == [e.pk for e in events]
+        queued = DBTaskResult.objects.filter(status="READY").order_by("enqueued_at")
+        assert [r.args_kwargs["kwargs"]["event_ids"] for r in queued] == [
+            [events[0].pk],
+            [events[1].pk],
+        ]
         assert handler.seen == []
         # when the database worker runs the queue
         call_command("db_worker", batch=True, startup_delay=False, verbosity=0)

@@ -28,7 +28,7 @@ def test_the_same_seed_gives_the_same_shop(db):
                 )
             )
             transaction.set_rollback(True)
-    # Then numbers, statuses, totals, customers and stock are identical
+    # Then the orders in number order, statuses, totals, customers and stock are identical
     assert fingerprints[0] == fingerprints[1]
     assert len(fingerprints[0][0]) == 60
     assert Order.objects.count() == 0

@@ -1,10 +1,12 @@
 from decimal import Decimal
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bestellwerk.core.models import ActorFields
 from bestellwerk.core.money import VAT_RATES
+from bestellwerk.core.search import search_document
 
 
 class Product(models.Model):
@@ -24,6 +26,8 @@ class Product(models.Model):
         verbose_name=_("customer tags on purchase"),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Folded SKU and name (`core.search`), refreshed on every save.
+    search_document = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -42,6 +46,16 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sku} {self.name}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_document = self.build_search_document()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_document"}
+        super().save(*args, **kwargs)
+
+    def build_search_document(self) -> str:
+        """What the product is found by (`core.search`)."""
+        return search_document([self.sku, self.name])
 
 
 class StockReason(models.TextChoices):

@@ -10,8 +10,8 @@ from pydantic import StrictBool, StrictInt, StringConstraints
 from bestellwerk.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, CursorIn
 from bestellwerk.api.schemas import InputSchema, MoneyIn, MoneyOut, SkuIn, TextSchema, VatRateIn
 from bestellwerk.catalog.models import Product
-from bestellwerk.catalog.selectors import MAX_PRODUCT_QUERY_LENGTH
 from bestellwerk.catalog.services import MAX_STOCK_DELTA
+from bestellwerk.core.search import MAX_QUERY_LENGTH
 from bestellwerk.core.tags import MAX_TAG_LENGTH, MAX_TAGS
 
 TagName = Annotated[str, StringConstraints(max_length=MAX_TAG_LENGTH)]
@@ -75,7 +75,7 @@ class ProductOut(Schema):
 
 
 class ProductListQuery(TextSchema):
-    q: str = Field("", max_length=MAX_PRODUCT_QUERY_LENGTH, description="in SKU or name")
+    q: str = Field("", max_length=MAX_QUERY_LENGTH, description="in SKU or name")
     active: bool | None = None
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
     cursor: CursorIn | None = None

@@ -1,18 +1,14 @@
 """Reading products."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from bestellwerk.catalog.models import Product
-
-MAX_PRODUCT_QUERY_LENGTH = 200
+from bestellwerk.core.search import matching
 
 
 def search_products(*, q: str = "", active: bool | None = None) -> QuerySet[Product]:
-    """Products whose SKU or name contains `q` (case-insensitive), with their customer tags."""
-    products = Product.objects.prefetch_related("customer_tags")
-    text = " ".join(q.split())[:MAX_PRODUCT_QUERY_LENGTH]
-    if text:
-        products = products.filter(Q(sku__icontains=text) | Q(name__icontains=text))
+    """Products found by `q` (`core.search`: SKU, name), with their customer tags."""
+    products = matching(Product.objects.prefetch_related("customer_tags"), q)
     if active is not None:
         products = products.filter(is_active=active)
     return products

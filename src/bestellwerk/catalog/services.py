@@ -3,8 +3,7 @@
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from bestellwerk.catalog.models import Product, StockMovement, StockReason
@@ -51,57 +50,72 @@ def apply_stock_changes(
     changes = {pid: delta for pid, delta in changes.items() if delta}
     if not changes:
         return []
-    with transaction.atomic():
-        products = {
-            p.pk: p
-            for p in Product.objects.filter(pk__in=changes, track_stock=True).only(
-                "pk", "sku", "allow_backorder", "stock_quantity"
-            )
-        }
-        short, out_of_range = [], []
+    # No savepoint of its own: a refusal raises, and the calling service's transaction (or
+    # savepoint) undoes the products changed before the short one.
+    with transaction.atomic(savepoint=False):
         # A fixed order of row locks keeps two orders with the same products from deadlocking.
-        for product_id in sorted(products):
-            delta = changes[product_id]
-            within_range = Q(stock_quantity__gte=-MAX_STOCK - delta) & Q(
-                stock_quantity__lte=MAX_STOCK - delta
-            )
-            rows = Product.objects.filter(within_range, pk=product_id)
-            if delta < 0:
-                rows = rows.filter(Q(allow_backorder=True) | Q(stock_quantity__gte=-delta))
-            if not rows.update(stock_quantity=F("stock_quantity") + delta):
-                product = products[product_id]
-                if abs(product.stock_quantity + delta) > MAX_STOCK:
-                    out_of_range.append(product.sku)
-                else:
-                    short.append(product.sku)
-        if out_of_range:
-            raise ServiceError(
-                "stock_out_of_range",
-                _("Stock stays between -%(max)d and %(max)d: %(skus)s")
-                % {"max": MAX_STOCK, "skus": ", ".join(sorted(out_of_range))},
-                fields={"skus": sorted(out_of_range)},
-            )
-        if short:
-            available = dict(
-                Product.objects.filter(sku__in=short).values_list("sku", "stock_quantity")
-            )
-            raise ServiceError(
-                "stock_short",
-                _("Not enough stock for: %(skus)s") % {"skus": ", ".join(sorted(short))},
-                fields={"skus": sorted(short), "available": available},
-            )
-        after = dict(Product.objects.filter(pk__in=products).values_list("pk", "stock_quantity"))
+        after = {pid: _change_stock(pid, changes[pid]) for pid in sorted(changes)}
+        refused = [pid for pid, quantity in after.items() if quantity is None]
+        if refused:
+            _explain_refusal(refused, changes)
         return StockMovement.objects.bulk_create(
             StockMovement(
                 product_id=product_id,
                 delta=changes[product_id],
-                quantity_after=after[product_id],
+                quantity_after=quantity,
                 reason=reason,
                 order=order,
                 note=note[:200],
                 **actor.as_fields(),
             )
-            for product_id in sorted(products)
+            for product_id, quantity in after.items()
+            if quantity is not None
+        )
+
+
+def _change_stock(product_id: int, delta: int) -> int | None:
+    """Add `delta` to a stock-tracked product in one statement (the row stays locked until
+    commit, so nothing else should follow it for long); its new quantity, or None when the
+    product does not track stock, is short of a deduction or would leave ±MAX_STOCK."""
+    short_guard = "" if delta > 0 else " AND (allow_backorder = %s OR stock_quantity >= %s)"
+    params: list[Any] = [delta, product_id, True, -MAX_STOCK - delta, MAX_STOCK - delta]
+    if delta < 0:
+        params += [True, -delta]
+    table = Product._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET stock_quantity = stock_quantity + %s "
+            "WHERE id = %s AND track_stock = %s AND stock_quantity BETWEEN %s AND %s"
+            f"{short_guard} RETURNING stock_quantity",
+            params,
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _explain_refusal(product_ids: list[int], changes: dict[int, int]) -> None:
+    """Raise why stock of `product_ids` did not change, unless they only do not track it."""
+    short, out_of_range, available = [], [], {}
+    for product in Product.objects.filter(pk__in=product_ids, track_stock=True).only(
+        "sku", "stock_quantity"
+    ):
+        if abs(product.stock_quantity + changes[product.pk]) > MAX_STOCK:
+            out_of_range.append(product.sku)
+        else:
+            short.append(product.sku)
+            available[product.sku] = product.stock_quantity
+    if out_of_range:
+        raise ServiceError(
+            "stock_out_of_range",
+            _("Stock stays between -%(max)d and %(max)d: %(skus)s")
+            % {"max": MAX_STOCK, "skus": ", ".join(sorted(out_of_range))},
+            fields={"skus": sorted(out_of_range)},
+        )
+    if short:
+        raise ServiceError(
+            "stock_short",
+            _("Not enough stock for: %(skus)s") % {"skus": ", ".join(sorted(short))},
+            fields={"skus": sorted(short), "available": available},
         )
 
 

@@ -2,6 +2,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from bestellwerk.core.row_cache import cached_row
+
 ACTOR_KINDS = [
     ("user", _("Staff user")),
     ("api_token", _("API token")),
@@ -37,7 +39,7 @@ class Tag(models.Model):
 
 
 class Counter(models.Model):
-    """A named counter incremented under a row lock (order numbers)."""
+    """A named counter incremented under a row lock (order numbers on SQLite)."""
 
     name = models.CharField(max_length=50, unique=True)
     value = models.BigIntegerField()
@@ -71,8 +73,8 @@ class ShopSettings(models.Model):
 
     @classmethod
     def load(cls) -> "ShopSettings":
-        settings, _created = cls.objects.get_or_create(pk=1)
-        return settings
+        """The settings (a copy, cached for a few seconds: `core.row_cache`)."""
+        return cached_row(cls, 1, lambda: cls.objects.get_or_create(pk=1)[0])
 
     @property
     def admin_email_list(self) -> list[str]:

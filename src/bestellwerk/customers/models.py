@@ -1,6 +1,10 @@
+from typing import Any
+
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+
+from bestellwerk.core.search import search_document
 
 
 class Customer(models.Model):
@@ -22,6 +26,8 @@ class Customer(models.Model):
         _("language"), max_length=5, blank=True, choices=[("de", "Deutsch"), ("en", "English")]
     )
     tags = models.ManyToManyField("core.Tag", blank=True, related_name="customers")
+    # Folded text of what the customer is found by (`core.search`), refreshed on every save.
+    search_document = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -38,6 +44,27 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_document = self.build_search_document()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_document"}
+        super().save(*args, **kwargs)
+
+    def build_search_document(self) -> str:
+        """What the customer is found by (`core.search`); bulk writers call it too."""
+        return search_document(
+            [
+                self.first_name,
+                self.last_name,
+                self.company,
+                self.email,
+                self.line1,
+                self.postal_code,
+                self.city,
+            ],
+            phones=[self.phone],
+        )
 
     @property
     def full_name(self) -> str:

@@ -6,8 +6,8 @@ from ninja import Field, Schema
 
 from bestellwerk.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, CursorIn
 from bestellwerk.api.schemas import TextSchema
+from bestellwerk.core.search import MAX_QUERY_LENGTH
 from bestellwerk.customers.models import Customer
-from bestellwerk.customers.selectors import MAX_CUSTOMER_QUERY_LENGTH
 
 
 class CustomerOut(Schema):
@@ -36,9 +36,7 @@ class CustomerOut(Schema):
 
 
 class CustomerListQuery(TextSchema):
-    q: str = Field(
-        "", max_length=MAX_CUSTOMER_QUERY_LENGTH, description="e-mail, name, company, phone"
-    )
+    q: str = Field("", max_length=MAX_QUERY_LENGTH, description="e-mail, name, company, phone")
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
     cursor: CursorIn | None = None
 

@@ -2,10 +2,9 @@
 
 from django.db.models import Count, Q, QuerySet
 
+from bestellwerk.core.search import matching
 from bestellwerk.customers.models import Customer
 from bestellwerk.orders.models import OrderStatus
-
-MAX_CUSTOMER_QUERY_LENGTH = 200
 
 
 def _with_tags_and_order_count(customers: QuerySet[Customer]) -> QuerySet[Customer]:
@@ -16,18 +15,8 @@ def _with_tags_and_order_count(customers: QuerySet[Customer]) -> QuerySet[Custom
 
 
 def search_customers(*, q: str = "") -> QuerySet[Customer]:
-    """Customers whose e-mail, name, company or phone contains every word of `q`."""
-    customers = Customer.objects.all()
-    for word in q.split()[:10]:
-        word = word[:MAX_CUSTOMER_QUERY_LENGTH]
-        customers = customers.filter(
-            Q(email__icontains=word)
-            | Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
-            | Q(company__icontains=word)
-            | Q(phone__icontains=word)
-        )
-    return _with_tags_and_order_count(customers)
+    """Customers found by `q` (`core.search`: names, company, e-mail, phone, address)."""
+    return _with_tags_and_order_count(matching(Customer.objects.all(), q))
 
 
 def get_customer_detail(*, customer_id: int) -> Customer | None:

@@ -30,7 +30,7 @@ def find_customer_by_email(email: str) -> Customer | None:
     return Customer.objects.filter(email__iexact=email.strip()).first()
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def upsert_customer_from_billing(*, billing: dict[str, Any]) -> Customer | None:
     """The customer with the billing e-mail, created or updated from the billing data."""
     email = (billing.get("email") or "").strip()

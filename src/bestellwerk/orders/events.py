@@ -3,11 +3,9 @@ each event is handed to the outbox dispatcher once that transaction commits."""
 
 from typing import Any
 
-from django.db import transaction
-
 from bestellwerk.core.actors import Actor
 from bestellwerk.orders.models import Order, OrderEvent, OrderEventType
-from bestellwerk.orders.outbox import enqueue_dispatch
+from bestellwerk.orders.outbox import dispatch_on_commit
 
 
 def record_order_event(
@@ -16,5 +14,5 @@ def record_order_event(
     event = OrderEvent.objects.create(
         order=order, type=type, data=data or {}, actor_token=actor.token, **actor.as_fields()
     )
-    transaction.on_commit(lambda: enqueue_dispatch(event_id=event.pk))
+    dispatch_on_commit(event.pk)
     return event

@@ -55,8 +55,21 @@ def dispatch_event(*, event_id: int) -> bool:
 
 
 @task()
-def dispatch_order_event(event_id: int) -> bool:
-    return dispatch_event(event_id=event_id)
+def dispatch_order_events(event_ids: list[int]) -> int:
+    """Dispatch the events one transaction recorded."""
+    return dispatch_events(event_ids)
+
+
+def dispatch_events(event_ids: list[int]) -> int:
+    """Dispatch events in order; one that fails stays in the outbox for the sweep and does
+    not hold up the others. How many were dispatched now."""
+    dispatched = 0
+    for event_id in event_ids:
+        try:
+            dispatched += dispatch_event(event_id=event_id)
+        except Exception:
+            logger.exception("Dispatch of order event %s failed; it stays in the outbox.", event_id)
+    return dispatched
 
 
 def _can_skip_locked() -> bool:
@@ -65,14 +78,49 @@ def _can_skip_locked() -> bool:
     return connection.features.has_select_for_update_skip_locked
 
 
-def enqueue_dispatch(*, event_id: int) -> None:
-    """Queue the dispatch task; if the queue is down, the sweep will find the event later."""
+class _EventBatch:
+    """The events one transaction recorded, sent to the queue as one task on commit."""
+
+    def __init__(self) -> None:
+        self.event_ids: list[int] = []
+        self.sent = False
+
+    def __call__(self) -> None:
+        self.sent = True
+        _enqueue(self.event_ids)
+
+
+def dispatch_on_commit(event_id: int) -> None:
+    """Dispatch the event once its transaction commits: the events of one transaction go to
+    the queue as one task (creating an order records several)."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        _enqueue([event_id])
+        return
+    # The batch is the transaction's own on-commit callback: it goes with a rollback (of the
+    # savepoint it was registered in, too), so no id outlives its transaction. An id whose
+    # savepoint rolled back after the batch was registered is skipped by `dispatch_event`.
+    # A batch already sent belongs to a transaction that is over (tests that capture
+    # callbacks keep them in the list).
+    open_batches = (
+        func
+        for _savepoints, func, _robust in connection.run_on_commit
+        if isinstance(func, _EventBatch) and not func.sent
+    )
+    batch = next(open_batches, None)
+    if batch is None:
+        batch = _EventBatch()
+        transaction.on_commit(batch)
+    batch.event_ids.append(event_id)
+
+
+def _enqueue(event_ids: list[int]) -> None:
     try:
-        dispatch_order_event.enqueue(event_id=event_id)
+        dispatch_order_events.enqueue(event_ids=event_ids)
     except Exception:
         logger.warning(
-            "Could not enqueue dispatch of order event %s; the sweep will retry.",
-            event_id,
+            "Could not enqueue dispatch of order events %s; the sweep will retry.",
+            event_ids,
             exc_info=True,
         )
 
@@ -87,10 +135,4 @@ def sweep_outbox(*, older_than: timedelta | None = None, limit: int = 500) -> in
         .order_by("created_at", "id")
         .values_list("pk", flat=True)[:limit]
     )
-    dispatched = 0
-    for event_id in event_ids:
-        try:
-            dispatched += dispatch_event(event_id=event_id)
-        except Exception:
-            logger.exception("Dispatch of order event %s failed; it stays in the outbox.", event_id)
-    return dispatched
+    return dispatch_events(event_ids)

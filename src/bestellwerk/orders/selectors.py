@@ -1,24 +1,38 @@
 """Reading orders: the filtered, keyset-paginated list and the full order, each in a fixed
 number of queries whatever their size."""
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bestellwerk.core.cursors import decode_cursor, encode_cursor
 from bestellwerk.core.errors import ServiceError
 from bestellwerk.core.models import Tag
-from bestellwerk.orders.models import Order, OrderEvent, OrderNote, OrderStatus
-from bestellwerk.shipping.models import Shipment
+from bestellwerk.core.row_cache import attach_cached
+from bestellwerk.core.search import matching
+from bestellwerk.orders.models import (
+    LeadSource,
+    Order,
+    OrderEvent,
+    OrderNote,
+    OrderStatus,
+    OrderStatusCount,
+)
+from bestellwerk.payments.models import PaymentMethod
+from bestellwerk.shipping.models import Shipment, ShippingMethod
 
 MAX_PAGE_SIZE = 200
+# Filtered tabs count up to this many orders exactly; beyond, they estimate.
+STATUS_COUNT_CAP = 1_000
 DEFAULT_PAGE_SIZE = 50
-MAX_QUERY_LENGTH = 200
 
 # sort key -> (model field, the field's type in a cursor)
 SORTS: dict[str, str] = {"created": "created_at", "total": "total", "number": "number"}
@@ -83,9 +97,7 @@ def filter_orders(filters: OrderFilters, *, exclude_status: bool = False) -> Que
     else:
         qs = qs.exclude(status=OrderStatus.DRAFT)
     if filters.q:
-        q = " ".join(filters.q.lower().split())[:MAX_QUERY_LENGTH]
-        if q:
-            qs = qs.filter(search_document__contains=q)
+        qs = matching(qs, filters.q)
     if filters.number is not None:
         qs = qs.filter(number=filters.number)
     if filters.customer is not None:
@@ -96,9 +108,8 @@ def filter_orders(filters: OrderFilters, *, exclude_status: bool = False) -> Que
         qs = qs.filter(payment_method__code=filters.payment_method)
     if filters.shipping_method:
         qs = qs.filter(shipping_method__code=filters.shipping_method)
-    for name in filters.tag:
-        if name:
-            qs = qs.filter(tags__in=Tag.objects.filter(name__iexact=name.strip()))
+    if names := [name.strip() for name in filters.tag if name.strip()]:
+        qs = _with_every_tag(qs, names)
     if filters.assignee == "none":
         qs = qs.filter(assignee__isnull=True)
     elif filters.assignee:
@@ -122,6 +133,24 @@ def filter_orders(filters: OrderFilters, *, exclude_status: bool = False) -> Que
     if filters.created_to and (end := _day_bound(filters.created_to, time.max)):
         qs = qs.filter(created_at__lte=end)
     return qs
+
+
+def _with_every_tag(orders: QuerySet[Order], names: list[str]) -> QuerySet[Order]:
+    """Orders carrying every tag of `names` (case-insensitive): one semi-join per tag on
+    (order, tag), so the list walks its sort index and probes, rather than joining every
+    tagged order first. An unknown tag matches nothing."""
+    wanted = {name.lower() for name in names}
+    ids = dict(
+        Tag.objects.annotate(lower_name=Lower("name"))
+        .filter(lower_name__in=wanted)
+        .values_list("lower_name", "pk")
+    )
+    if len(ids) < len(wanted):
+        return orders.none()
+    tagged = Order.tags.through.objects
+    for tag_id in ids.values():
+        orders = orders.filter(Exists(tagged.filter(order_id=OuterRef("pk"), tag_id=tag_id)))
+    return orders
 
 
 def _day_bound(day: date, at: time) -> datetime | None:
@@ -169,21 +198,27 @@ def list_orders(
     qs = filter_orders(filters)
     if cursor:
         value, pk = _decode_order_cursor(cursor, sort)
-        if descending:
-            qs = qs.filter(
-                Q(**{f"{sort_field}__lt": value}) | Q(**{sort_field: value, "pk__lt": pk})
-            )
-        else:
-            qs = qs.filter(
-                Q(**{f"{sort_field}__gt": value}) | Q(**{sort_field: value, "pk__gt": pk})
-            )
+        before, beyond = ("lt", "lte") if descending else ("gt", "gte")
+        # The first condition is implied by the others; it gives the index a range to start
+        # from instead of a scan from the first row (an OR is not a range).
+        qs = qs.filter(
+            Q(**{f"{sort_field}__{beyond}": value}),
+            Q(**{f"{sort_field}__{before}": value}) | Q(**{sort_field: value, f"pk__{before}": pk}),
+        )
     prefix = "-" if descending else ""
     qs = (
         qs.order_by(f"{prefix}{sort_field}", f"{prefix}pk")
-        .select_related("customer", "assignee", "payment_method", "shipping_method", "lead_source")
+        .select_related("customer", "assignee")
+        .defer("search_document")
         .prefetch_related("tags")
     )
     items = list(qs[: limit + 1])
+    for relation, model in (
+        ("payment_method", PaymentMethod),
+        ("shipping_method", ShippingMethod),
+        ("lead_source", LeadSource),
+    ):
+        attach_cached(items, relation, model)
     next_cursor = None
     if len(items) > limit:
         items = items[:limit]
@@ -192,18 +227,61 @@ def list_orders(
     return OrderPage(items=items, next_cursor=next_cursor)
 
 
-def count_orders_by_status(filters: OrderFilters) -> dict[str, int]:
-    """How many orders match the other filters, per status (the list's quick tabs)."""
-    rows = (
-        filter_orders(filters, exclude_status=True)
-        .order_by()
-        .values("status")
-        .annotate(n=Count("pk"))
+@dataclass(frozen=True)
+class StatusCounts:
+    """Orders per status for the list's tabs. Exact, except for filtered views matching more
+    than STATUS_COUNT_CAP orders: then a status in `estimated` has the database's estimate
+    (PostgreSQL), one in `at_least` a lower bound (SQLite, counted up to the cap)."""
+
+    counts: dict[str, int]
+    at_least: frozenset[str] = frozenset()
+    estimated: frozenset[str] = frozenset()
+
+
+def count_orders_by_status(filters: OrderFilters) -> StatusCounts:
+    """How many orders match the other filters, per status (the list's quick tabs).
+
+    Without other filters the counts are the exact per-status counters (`OrderStatusCount`).
+    With filters, the first STATUS_COUNT_CAP matching orders are counted per status: exact
+    when that is all of them; beyond, PostgreSQL's planner estimates each status (no scan of
+    a million rows per page view) and SQLite counts each status up to the cap. Drafts are
+    counted without filters, as their tab lists every draft.
+    """
+    totals = dict(
+        OrderStatusCount.objects.values_list("status").annotate(n=Sum("count")).order_by()
     )
-    counts = {status: 0 for status in OrderStatus.values if status != OrderStatus.DRAFT}
-    counts.update({row["status"]: row["n"] for row in rows})
-    counts[OrderStatus.DRAFT] = Order.objects.filter(status=OrderStatus.DRAFT).count()
-    return counts
+    counts = {status: int(totals.get(status, 0)) for status in OrderStatus.values}
+    if replace(filters, status=[]) == OrderFilters():
+        return StatusCounts(counts)
+    matching = filter_orders(filters, exclude_status=True).order_by()
+    sample = matching.values("pk")[: STATUS_COUNT_CAP + 1]
+    found = dict(
+        Order.objects.filter(pk__in=Subquery(sample))
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    listed = [status for status in OrderStatus.values if status != OrderStatus.DRAFT]
+    counts.update({status: found.get(status, 0) for status in listed})
+    if sum(found.values()) <= STATUS_COUNT_CAP:
+        return StatusCounts(counts)
+    if connection.vendor == "postgresql":
+        for status in listed:
+            counts[status] = _estimated_rows(matching.filter(status=status))
+        return StatusCounts(counts, estimated=frozenset(listed))
+    at_least = set()
+    for status in listed:
+        counts[status] = matching.filter(status=status)[: STATUS_COUNT_CAP + 1].count()
+        if counts[status] > STATUS_COUNT_CAP:
+            counts[status] = STATUS_COUNT_CAP
+            at_least.add(status)
+    return StatusCounts(counts, frozenset(at_least))
+
+
+def _estimated_rows(rows: QuerySet[Order]) -> int:
+    """The planner's estimate of how many rows `rows` has (PostgreSQL; planning only)."""
+    plan = json.loads(rows.explain(format="json"))
+    return int(plan[0]["Plan"]["Plan Rows"])
 
 
 def get_order(*, number: int) -> Order:

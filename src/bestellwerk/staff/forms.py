@@ -8,8 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from bestellwerk.accounts.models import User
 from bestellwerk.core.models import Tag
+from bestellwerk.core.row_cache import all_rows_by_id
+from bestellwerk.core.search import MAX_QUERY_LENGTH
 from bestellwerk.orders.models import Channel, LeadSource, OrderStatus, PaymentStatus
-from bestellwerk.orders.selectors import DEFAULT_PAGE_SIZE, MAX_QUERY_LENGTH, OrderFilters
+from bestellwerk.orders.selectors import DEFAULT_PAGE_SIZE, OrderFilters
 from bestellwerk.payments.models import PaymentMethod
 from bestellwerk.shipping.models import ShippingMethod
 
@@ -63,8 +65,8 @@ def style_widgets(form: forms.Form) -> None:
             widget.attrs["class"] = "form-control form-control-sm"
 
 
-def _coded_choices(rows: Any) -> list[tuple[str, str]]:
-    return [("", _("All")), *((row.code, row.label) for row in rows)]
+def _coded_choices(rows: dict[int, Any]) -> list[tuple[str, str]]:
+    return [("", _("All")), *((row.code, row.label) for row in rows.values())]
 
 
 class OrderFilterForm(forms.Form):
@@ -120,9 +122,10 @@ class OrderFilterForm(forms.Form):
             data = data.copy()
             data["limit"] = str(DEFAULT_PAGE_SIZE)
         super().__init__(data, *args, **kwargs)
-        self.fields["payment_method"].choices = _coded_choices(PaymentMethod.objects.all())
-        self.fields["shipping_method"].choices = _coded_choices(ShippingMethod.objects.all())
-        self.fields["lead_source"].choices = _coded_choices(LeadSource.objects.all())
+        # The same per-process rows the list shows in its cells (`core.row_cache`).
+        self.fields["payment_method"].choices = _coded_choices(all_rows_by_id(PaymentMethod))
+        self.fields["shipping_method"].choices = _coded_choices(all_rows_by_id(ShippingMethod))
+        self.fields["lead_source"].choices = _coded_choices(all_rows_by_id(LeadSource))
         self.fields["assignee"].choices = [
             ("", _("All")),
             (UNASSIGNED, _("Unassigned")),

@@ -2,18 +2,17 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext
 
 from bestellwerk.catalog.models import Product
+from bestellwerk.core.search import matching
 from bestellwerk.customers.models import Customer
 from bestellwerk.orders.lifecycle import can_transition, stock_effect
 from bestellwerk.orders.models import Order, OrderStatus
-from bestellwerk.orders.selectors import filter_orders
+from bestellwerk.orders.selectors import StatusCounts, filter_orders
 from bestellwerk.staff.forms import FILTER_FIELDS, MAX_BULK_ORDERS, OrderFilterForm
-
-MAX_SEARCH_WORDS = 6
 
 # The quick tabs over the list, in the order work flows through a shop.
 TAB_STATUSES: tuple[str, ...] = (
@@ -34,24 +33,41 @@ class StatusTab:
     label: str
     count: int
     active: bool
+    # "at_least": more orders match ("1.000+"); "estimated": the database's estimate ("≈")
+    precision: str = ""
 
 
-def status_tabs(counts: dict[str, int], *, selected: list[str]) -> list[StatusTab]:
+def _precision(counts: StatusCounts, statuses: set[str]) -> str:
+    if statuses & counts.estimated:
+        return "estimated"
+    if statuses & counts.at_least:
+        return "at_least"
+    return ""
+
+
+def status_tabs(counts: StatusCounts, *, selected: list[str]) -> list[StatusTab]:
     labels = dict(OrderStatus.choices)
-    all_orders = matching_count(counts, selected=[])
-    tabs = [StatusTab("", gettext("All"), all_orders, active=not selected)]
+    all_orders, precision = matching_count(counts, selected=[])
+    tabs = [StatusTab("", gettext("All"), all_orders, not selected, precision)]
     tabs += [
-        StatusTab(status, str(labels[status]), counts.get(status, 0), selected == [status])
+        StatusTab(
+            status,
+            str(labels[status]),
+            counts.counts.get(status, 0),
+            selected == [status],
+            _precision(counts, {status}),
+        )
         for status in TAB_STATUSES
     ]
     return tabs
 
 
-def matching_count(counts: dict[str, int], *, selected: list[str]) -> int:
-    """How many orders the filter matches, from the counts per status (no extra query)."""
-    if selected:
-        return sum(counts.get(status, 0) for status in set(selected))
-    return sum(n for status, n in counts.items() if status != OrderStatus.DRAFT)
+def matching_count(counts: StatusCounts, *, selected: list[str]) -> tuple[int, str]:
+    """How many orders the filter matches, from the counts per status (no extra query), and
+    how precise that is (`StatusTab.precision`)."""
+    statuses = set(selected) or set(counts.counts) - {OrderStatus.DRAFT}
+    total = sum(counts.counts.get(status, 0) for status in statuses)
+    return total, _precision(counts, statuses)
 
 
 def filter_querystring(params: QueryDict) -> str:
@@ -125,30 +141,16 @@ def summarize_status_change(*, numbers: list[int], status: str) -> StatusChangeS
     return StatusChangeSummary(groups=groups, found=found, missing=len(set(numbers)) - found)
 
 
-def _words(query: str) -> list[str]:
-    return query.split()[:MAX_SEARCH_WORDS]
-
-
 def search_customers(query: str) -> QuerySet[Customer]:
-    """Customers whose name, e-mail, company or city contain every word of `query`."""
-    qs = Customer.objects.prefetch_related("tags").order_by("last_name", "first_name", "pk")
-    for word in _words(query):
-        qs = qs.filter(
-            Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
-            | Q(email__icontains=word)
-            | Q(company__icontains=word)
-            | Q(city__icontains=word)
-        )
-    return qs
+    """Customers found by `query` (`core.search`), by name."""
+    customers = Customer.objects.prefetch_related("tags").order_by("last_name", "first_name", "pk")
+    return matching(customers, query)
 
 
 def search_products(query: str, *, low_stock_below: int | None = None) -> QuerySet[Product]:
-    """Products whose SKU or name contain every word of `query`; with `low_stock_below`
-    only stock-tracked products at or under that quantity."""
-    qs = Product.objects.order_by("sku")
-    for word in _words(query):
-        qs = qs.filter(Q(sku__icontains=word) | Q(name__icontains=word))
+    """Products found by `query` (`core.search`: SKU, name); with `low_stock_below` only
+    stock-tracked products at or under that quantity."""
+    qs = matching(Product.objects.order_by("sku"), query)
     if low_stock_below is not None:
         qs = qs.filter(track_stock=True, stock_quantity__lte=low_stock_below)
     return qs

@@ -19,10 +19,10 @@ from bestellwerk.accounts.permissions import has_permission, permission_required
 from bestellwerk.core.actors import Actor
 from bestellwerk.core.errors import ServiceError
 from bestellwerk.core.models import ShopSettings
+from bestellwerk.core.search import MAX_QUERY_LENGTH
 from bestellwerk.customers.models import Customer
 from bestellwerk.orders.models import OrderStatus
 from bestellwerk.orders.selectors import (
-    MAX_QUERY_LENGTH,
     OrderFilters,
     count_orders_by_status,
     list_orders,
@@ -116,6 +116,7 @@ def _order_list_context(request: HttpRequest) -> dict[str, Any]:
             cursor=form.cleaned_data["cursor"] or None,
         )
         counts = count_orders_by_status(filters)
+        matching = matching_count(counts, selected=filters.status)
     except ServiceError as error:
         context["error"] = LIST_ERRORS.get(error.code, error.message)
         return context
@@ -125,7 +126,8 @@ def _order_list_context(request: HttpRequest) -> dict[str, Any]:
         next_cursor=page.next_cursor,
         is_first_page=not form.cleaned_data["cursor"],
         status_tabs=status_tabs(counts, selected=filters.status),
-        matching_count=matching_count(counts, selected=filters.status),
+        matching_count=matching[0],
+        matching_precision=matching[1],
         filter_query=filter_querystring(request.GET),
         has_filters=any(request.GET.get(name) for name in FILTER_FIELDS),
         customer=Customer.objects.filter(pk=filters.customer).first() if filters.customer else None,

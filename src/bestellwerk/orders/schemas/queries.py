@@ -6,13 +6,13 @@ from ninja import Field
 
 from bestellwerk.api.pagination import CursorIn
 from bestellwerk.api.schemas import MAX_DB_INT, DateIn, MoneyIn, TextSchema
+from bestellwerk.core.search import MAX_QUERY_LENGTH
 from bestellwerk.core.tags import MAX_TAGS
 from bestellwerk.orders.models import Channel, OrderStatus, PaymentStatus
 from bestellwerk.orders.schemas.fields import CODE_LENGTH, USERNAME_LENGTH, TagName
 from bestellwerk.orders.selectors import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
-    MAX_QUERY_LENGTH,
     OrderFilters,
 )
 

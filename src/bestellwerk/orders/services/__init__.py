@@ -21,6 +21,7 @@ from bestellwerk.orders.services.cart import set_order_coupon, set_order_lines
 from bestellwerk.orders.services.create import (
     FIRST_ORDER_NUMBER,
     ORDER_NUMBER_COUNTER,
+    allocate_order_numbers,
     create_order,
     place_order,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "ORDER_NUMBER_COUNTER",
     "add_order_note",
     "add_shipment",
+    "allocate_order_numbers",
     "change_order_tags",
     "close_refunded_order",
     "create_order",

@@ -55,7 +55,7 @@ def change_order_tags(
         current.setdefault(name.strip().lower(), name)
     if not replace_tags(order, list(current.values()), actor):
         return order
-    return save_order_change(order, actor=actor)
+    return save_order_change(order, actor=actor, searchable_changed=False)
 
 
 @transaction.atomic
@@ -78,5 +78,5 @@ def add_order_note(
     record_order_event(
         order=order, type=OrderEventType.NOTE_ADDED, actor=actor, data={"note_id": note.pk}
     )
-    save_order_change(order, actor=actor)
+    save_order_change(order, actor=actor, searchable_changed=False)
     return note

@@ -1,10 +1,12 @@
 """The cart: lines, coupon and the money computed from them."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from bestellwerk.accounts.permissions import require_capability
@@ -50,7 +52,17 @@ def _build_lines(line_inputs: list[LineInput]) -> list[OrderLine]:
             fields={"lines": len(line_inputs)},
         )
     skus = {line.sku for line in line_inputs if line.sku}
-    products = {p.sku: p for p in Product.objects.filter(sku__in=skus)} if skus else {}
+    tagging = Product.customer_tags.through.objects.filter(product_id=OuterRef("pk"))
+    products = (
+        {
+            p.sku: p
+            for p in Product.objects.filter(sku__in=skus).annotate(
+                gives_customer_tags=Exists(tagging)
+            )
+        }
+        if skus
+        else {}
+    )
     errors: dict[str, str] = {}
     unknown = sorted(skus - products.keys())
     if unknown:
@@ -164,8 +176,9 @@ def current_lines(order: Order) -> list[OrderLine]:
     return list(order.lines.select_related("product").order_by("position", "id"))
 
 
-def _save_lines(order: Order, lines: list[OrderLine]) -> None:
-    OrderLine.objects.filter(order=order).delete()
+def _save_lines(order: Order, lines: list[OrderLine], *, replace: bool) -> None:
+    if replace:
+        OrderLine.objects.filter(order=order).delete()
     for position, line in enumerate(lines):
         line.pk = None
         line.order = order
@@ -194,16 +207,29 @@ def _check_coupon_for(order: Order, coupon: Coupon, subtotal: Decimal) -> None:
     )
 
 
-def change_cart(
+@dataclass
+class CartChange:
+    """A cart computed but not yet written: `prepare_cart`, then `write_cart`."""
+
+    old_lines: list[OrderLine]
+    lines: list[OrderLine]
+    old_coupon: Coupon | None
+    subtotal: Decimal
+    lines_replaced: bool
+
+
+def prepare_cart(
     order: Order,
     *,
-    actor: Actor,
     line_inputs: list[LineInput] | None = None,
     coupon_code: str | None = UNSET,
-    initial: bool = False,
-) -> None:
-    """Replace lines and/or coupon; keeps held stock in step and the coupon's use counted."""
-    old_lines = current_lines(order)
+    old_lines: list[OrderLine] | None = None,
+) -> CartChange:
+    """Build the new lines and coupon and put their money on the order, writing nothing (the
+    order need not be saved yet). `old_lines` are the current lines when the caller has them
+    ([] for a new order)."""
+    if old_lines is None:
+        old_lines = current_lines(order)
     lines = _build_lines(line_inputs) if line_inputs is not None else old_lines
     if not order.is_draft and not lines:
         raise ServiceError(
@@ -220,21 +246,31 @@ def change_cart(
     elif order.coupon is not None:
         _check_coupon_for(order, order.coupon, subtotal)
     apply_totals(order, lines)
+    return CartChange(old_lines, lines, old_coupon, subtotal, line_inputs is not None)
+
+
+def write_cart(order: Order, change: CartChange, *, actor: Actor, initial: bool = False) -> None:
+    """Write a prepared cart of a saved order: lines, held stock moved, the coupon's use
+    counted, the timeline. `initial`: the order is new (no lines to replace, no event)."""
+    lines, old_lines, old_coupon = change.lines, change.old_lines, change.old_coupon
     if order.coupon != old_coupon and not order.is_draft:
         # Before any stock moves: every service takes the coupon's lock before products'.
         if order.coupon is None:
             release_coupon(order_id=order.pk)
         else:
             redeem_coupon(
-                coupon=order.coupon, order_id=order.pk, subtotal=subtotal, customer=order.customer
+                coupon=order.coupon,
+                order_id=order.pk,
+                subtotal=change.subtotal,
+                customer=order.customer,
             )
 
-    if line_inputs is not None:
+    if change.lines_replaced:
         _carry_refunded_units(old_lines, lines)
-        if order.stock_held:
+        if order.stock_held and not initial:
             move_held_stock(order, old_lines=old_lines, lines=lines, actor=actor)
-        _save_lines(order, lines)
-    if line_inputs is not None and not initial:
+        _save_lines(order, lines, replace=not initial)
+    if change.lines_replaced and not initial:
         record_order_event(
             order=order,
             type=OrderEventType.LINES_CHANGED,
@@ -246,7 +282,7 @@ def change_cart(
                 "balance": format_money(balance_of(order)),
             },
         )
-    if line_inputs is None:
+    if not change.lines_replaced:
         OrderLine.objects.bulk_update(lines, ["subtotal", "discount", "total", "tax"])
 
     if order.coupon != old_coupon:
@@ -264,6 +300,18 @@ def change_cart(
                 actor=actor,
                 data={"code": order.coupon.code, "discount": f"{order.discount_total:.2f}"},
             )
+
+
+def change_cart(
+    order: Order,
+    *,
+    actor: Actor,
+    line_inputs: list[LineInput] | None = None,
+    coupon_code: str | None = UNSET,
+) -> None:
+    """Replace lines and/or coupon; keeps held stock in step and the coupon's use counted."""
+    change = prepare_cart(order, line_inputs=line_inputs, coupon_code=coupon_code)
+    write_cart(order, change, actor=actor)
 
 
 def _carry_refunded_units(old_lines: list[OrderLine], lines: list[OrderLine]) -> None:

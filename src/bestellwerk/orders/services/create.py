@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,13 +29,11 @@ from bestellwerk.orders.models import (
     LeadSource,
     Order,
     OrderEventType,
+    OrderLine,
     OrderNote,
     OrderStatus,
 )
-from bestellwerk.orders.services.cart import (
-    change_cart,
-    current_lines,
-)
+from bestellwerk.orders.services.cart import current_lines, prepare_cart, write_cart
 from bestellwerk.orders.services.parties import (
     billing_from_customer,
     customer_from_billing,
@@ -43,7 +41,7 @@ from bestellwerk.orders.services.parties import (
 )
 from bestellwerk.orders.services.persistence import lock_order, save_order_change
 from bestellwerk.orders.services.references import resolve_assignee, resolve_code, resolve_customer
-from bestellwerk.orders.services.stock import deduct_stock
+from bestellwerk.orders.services.stock import deduct_stock, mark_stock_deducted
 from bestellwerk.payments.models import PaymentMethod
 from bestellwerk.promotions.services import (
     redeem_coupon,
@@ -52,20 +50,32 @@ from bestellwerk.shipping.models import ShippingMethod
 
 ORDER_NUMBER_COUNTER = "order_number"
 FIRST_ORDER_NUMBER = 10001
+ORDER_NUMBER_SEQUENCE = "orders_order_number_seq"
 
 
-def _next_order_number() -> int:
-    counter = Counter.objects.select_for_update().filter(name=ORDER_NUMBER_COUNTER).first()
-    if counter is None:
-        # Two first orders may race to create the counter: one insert wins, both then lock it.
-        Counter.objects.bulk_create(
-            [Counter(name=ORDER_NUMBER_COUNTER, value=FIRST_ORDER_NUMBER - 1)],
-            ignore_conflicts=True,
+def allocate_order_numbers(count: int = 1) -> list[int]:
+    """`count` new order numbers, rising, never handed out twice. On PostgreSQL they come
+    from a sequence (migration 0011), which locks nothing: concurrent orders do not wait for
+    each other's commit, and a rolled-back order leaves a gap (order numbers may have gaps;
+    invoice numbers may not). SQLite writes one transaction at a time anyway: a counter row."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT nextval('{ORDER_NUMBER_SEQUENCE}') FROM generate_series(1, %s)", [count]
+            )
+            return [row[0] for row in cursor.fetchall()]
+        increment = (
+            f"UPDATE {Counter._meta.db_table} SET value = value + %s WHERE name = %s "
+            "RETURNING value"
         )
-        counter = Counter.objects.select_for_update().get(name=ORDER_NUMBER_COUNTER)
-    counter.value += 1
-    counter.save(update_fields=["value"])
-    return counter.value
+        cursor.execute(increment, [count, ORDER_NUMBER_COUNTER])
+        row = cursor.fetchone()
+        if row is None:
+            Counter.objects.create(name=ORDER_NUMBER_COUNTER, value=FIRST_ORDER_NUMBER - 1)
+            cursor.execute(increment, [count, ORDER_NUMBER_COUNTER])
+            row = cursor.fetchone()
+        last = row[0]
+    return list(range(last - count + 1, last + 1))
 
 
 @transaction.atomic
@@ -118,7 +128,7 @@ def create_order(
             fields={"external_id": external_id},
         )
     order = Order(
-        number=_next_order_number(),
+        number=allocate_order_numbers()[0],
         status=OrderStatus.DRAFT,
         channel=channel,
         currency=ShopSettings.load().currency,
@@ -141,9 +151,7 @@ def create_order(
         if shipping_same_as_billing is not None
         else UNSET,
     )
-    if order.customer is None:
-        order.customer = find_customer_by_email(order.billing_address.get("email", ""))
-    elif not order.billing_address:
+    if order.customer is not None and not order.billing_address:
         order.billing_address = billing_from_customer(order.customer)
         set_addresses(
             order, billing_address=UNSET, shipping_address=UNSET, shipping_same_as_billing=UNSET
@@ -154,72 +162,100 @@ def create_order(
             _("A note has at most %(max)d characters.") % {"max": MAX_NOTE_LENGTH},
             fields={"note": len(note)},
         )
-    order.save()
+    # Everything is computed before the first write, and the stock is taken last: the rows
+    # of a product many orders want stay locked from its stock update until commit.
+    placing = status != OrderStatus.DRAFT
+    if placing:
+        _check_placeable(status)
+        order.status = status
+    cart = prepare_cart(
+        order, line_inputs=lines or [], coupon_code=coupon_code or None, old_lines=[]
+    )
+    if placing:
+        _check_has_lines(cart.lines)
+        _set_placed(order)
+        take_stock = adjust_stock and stock_effect(OrderStatus.DRAFT, status, stock_held=False)
+        if take_stock == "deduct":
+            order.stock_held = True
+            mark_stock_deducted(cart.lines)
+    elif order.customer is None:
+        order.customer = find_customer_by_email(order.billing_address.get("email", ""))
+    save_order_change(order, actor=actor, lines=cart.lines, tracking_codes=[])
     if tags:
         order.tags.set(get_or_create_tags(tags))
-    change_cart(
-        order, actor=actor, line_inputs=lines or [], coupon_code=coupon_code or None, initial=True
-    )
+    write_cart(order, cart, actor=actor, initial=True)
     if note:
         OrderNote.objects.create(
             order=order, body=note, author=actor.user, author_label=actor.label
         )
-    if status == OrderStatus.DRAFT:
+    if not placing:
         record_order_event(order=order, type=OrderEventType.DRAFT_CREATED, actor=actor)
-    else:
-        _place(order, status=status, actor=actor, adjust_stock=adjust_stock)
-    return save_order_change(order, actor=actor)
+        return order
+    _record_placement(order, cart.lines, actor=actor, adjust_stock=adjust_stock)
+    if order.stock_held:
+        deduct_stock(order, cart.lines, actor, update_lines=False)
+    return order
 
 
-def _place(order: Order, *, status: str, actor: Actor, adjust_stock: bool) -> None:
+def _check_placeable(status: str) -> None:
     if status not in PLACEABLE:
         raise ServiceError(
             "invalid_status",
             _("An order cannot be placed as %(status)r.") % {"status": status},
             fields={"status": status, "allowed": sorted(PLACEABLE)},
         )
-    lines = current_lines(order)
+
+
+def _check_has_lines(lines: list[OrderLine]) -> None:
     if not lines:
         raise ServiceError(
             "empty_order",
             _("An order needs at least one line to be placed."),
             fields={"lines": "empty"},
         )
-    order.status = status
+
+
+def _set_placed(order: Order) -> None:
+    """The order enters lists now; its customer is found or created from the billing data."""
     order.placed_at = timezone.now()
     order.customer = customer_from_billing(order, email_changed=False)
-    if order.coupon is not None:
-        redeem_coupon(
-            coupon=order.coupon, order_id=order.pk, subtotal=order.subtotal, customer=order.customer
-        )
+
+
+def _record_placement(
+    order: Order, lines: list[OrderLine], *, actor: Actor, adjust_stock: bool
+) -> None:
+    """The timeline entry of a placed order, and the customer tags its products give."""
     record_order_event(
         order=order,
         type=OrderEventType.CREATED,
         actor=actor,
         data={
-            "status": status,
+            "status": order.status,
             "total": f"{order.total:.2f}",
             "channel": order.channel,
             "adjust_stock": adjust_stock,
         },
     )
-    if adjust_stock and stock_effect(OrderStatus.DRAFT, status, stock_held=False) == "deduct":
-        deduct_stock(order, lines, actor)
-    if order.customer is not None:
-        product_ids = [line.product_id for line in lines if line.product_id]
-        tag_names = set(
-            Product.customer_tags.through.objects.filter(product_id__in=product_ids).values_list(
-                "tag__name", flat=True
-            )
+    # Lines built from products know whether any gives tags (`_build_lines`); others ask.
+    products = [line.product for line in lines if line.product is not None]
+    if order.customer is None or not any(
+        getattr(product, "gives_customer_tags", True) for product in products
+    ):
+        return
+    product_ids = [product.pk for product in products]
+    tag_names = set(
+        Product.customer_tags.through.objects.filter(product_id__in=product_ids).values_list(
+            "tag__name", flat=True
         )
-        added = add_customer_tags(customer=order.customer, names=sorted(tag_names))
-        if added:
-            record_order_event(
-                order=order,
-                type=OrderEventType.TAGS_CHANGED,
-                actor=actor,
-                data={"customer_tags_added": added},
-            )
+    )
+    added = add_customer_tags(customer=order.customer, names=sorted(tag_names))
+    if added:
+        record_order_event(
+            order=order,
+            type=OrderEventType.TAGS_CHANGED,
+            actor=actor,
+            data={"customer_tags_added": added},
+        )
 
 
 @transaction.atomic
@@ -240,5 +276,16 @@ def place_order(
             _("Order %(number)s is placed already.") % {"number": number},
             fields={"status": order.status},
         )
-    _place(order, status=status, actor=actor, adjust_stock=adjust_stock)
-    return save_order_change(order, actor=actor)
+    _check_placeable(status)
+    lines = current_lines(order)
+    _check_has_lines(lines)
+    order.status = status
+    _set_placed(order)
+    if order.coupon is not None:
+        redeem_coupon(
+            coupon=order.coupon, order_id=order.pk, subtotal=order.subtotal, customer=order.customer
+        )
+    _record_placement(order, lines, actor=actor, adjust_stock=adjust_stock)
+    if adjust_stock and stock_effect(OrderStatus.DRAFT, status, stock_held=False) == "deduct":
+        deduct_stock(order, lines, actor)
+    return save_order_change(order, actor=actor, lines=lines)

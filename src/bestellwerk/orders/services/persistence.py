@@ -1,13 +1,17 @@
 """Loading an order for a change (locked, version-checked) and saving the change."""
 
+from collections.abc import Iterable
+
 from django.utils.translation import gettext as _
 
 from bestellwerk.core.actors import Actor
 from bestellwerk.core.errors import ServiceError
+from bestellwerk.core.row_cache import attach_cached
+from bestellwerk.core.search import search_document
 from bestellwerk.orders.balance import balance_of, derive_payment_status
 from bestellwerk.orders.events import record_order_event
-from bestellwerk.orders.models import Order, OrderEventType
-from bestellwerk.shipping.models import Shipment
+from bestellwerk.orders.models import Order, OrderEventType, OrderLine
+from bestellwerk.shipping.models import Shipment, ShippingMethod
 
 
 def lock_order(number: int, expected_version: int | None) -> Order:
@@ -15,10 +19,12 @@ def lock_order(number: int, expected_version: int | None) -> Order:
         # of=self: PostgreSQL cannot lock the nullable side of the outer joins, and only the
         # order row is ours to lock.
         Order.objects.select_for_update(of=("self",))
-        .select_related("coupon", "shipping_method", "customer")
+        .select_related("coupon", "customer")
         .filter(number=number)
         .first()
     )
+    if order is not None:
+        attach_cached([order], "shipping_method", ShippingMethod)
     if order is None:
         raise ServiceError(
             "not_found",
@@ -38,43 +44,64 @@ def lock_order(number: int, expected_version: int | None) -> Order:
     return order
 
 
-def _search_document(order: Order) -> str:
-    billing, shipping = order.billing_address or {}, order.shipping_address or {}
-    customer = order.customer
-    parts: list[str] = [str(order.number), order.external_number or "", order.external_id or ""]
-    for address in (billing, shipping):
-        parts += [
-            address.get(k, "")
-            for k in ("first_name", "last_name", "company", "email", "phone", "city", "postal_code")
-        ]
-    if customer is not None:
-        parts += [
-            customer.first_name,
-            customer.last_name,
-            customer.company,
-            customer.email or "",
-            customer.phone,
-        ]
-    parts += list(order.lines.exclude(sku="").values_list("sku", flat=True))
-    parts += list(
-        Shipment.objects.filter(order=order)
-        .exclude(tracking_code="")
-        .values_list("tracking_code", flat=True)
-    )
-    seen: dict[str, None] = {}
-    for part in parts:
-        if part:
-            seen.setdefault(" ".join(str(part).lower().split()), None)
-    return " | ".join(seen)
+ADDRESS_SEARCH_KEYS = (
+    "first_name",
+    "last_name",
+    "company",
+    "email",
+    "line1",
+    "postal_code",
+    "city",
+)
 
 
-def save_order_change(order: Order, *, actor: Actor) -> Order:
-    """Persist a changed order: its balance and payment status derived again from the total
-    and the ledger sums (a change is on the timeline), its version bumped, its search
-    document refreshed."""
+def order_search_document(
+    order: Order, *, lines: Iterable[OrderLine], tracking_codes: Iterable[str]
+) -> str:
+    """What the order is found by (`core.search`): number, external number and id, the names,
+    company, e-mail, street, postcode, city and phone of both addresses and the customer, SKU
+    and product name of each line, every tracking code."""
+    texts: list[str | None] = [str(order.number), order.external_number, order.external_id]
+    phones: list[str | None] = []
+    for address in (order.billing_address or {}, order.shipping_address or {}):
+        texts += [address.get(key) for key in ADDRESS_SEARCH_KEYS]
+        phones.append(address.get("phone"))
+    if (customer := order.customer) is not None:
+        texts += [customer.first_name, customer.last_name, customer.company, customer.email]
+        phones.append(customer.phone)
+    for line in lines:
+        texts += [line.sku, line.name]
+    texts += tracking_codes
+    return search_document(texts, phones=phones)
+
+
+def save_order_change(
+    order: Order,
+    *,
+    actor: Actor,
+    searchable_changed: bool = True,
+    lines: Iterable[OrderLine] | None = None,
+    tracking_codes: Iterable[str] | None = None,
+) -> Order:
+    """Persist a changed order (insert a new one): its balance and payment status derived
+    again from the total and the ledger sums (a change is on the timeline), its version
+    bumped. Its search document is built again unless the caller knows nothing it holds
+    changed (`searchable_changed=False`: status, payments, notes, tags); pass `lines` and
+    `tracking_codes` when they are at hand, or they are read again."""
     _derive_money_state(order, actor)
     order.version += 1
-    order.search_document = _search_document(order)
+    if searchable_changed:
+        if lines is None:
+            lines = OrderLine.objects.filter(order=order).only("sku", "name")
+        if tracking_codes is None:
+            tracking_codes = (
+                Shipment.objects.filter(order=order)
+                .exclude(tracking_code="")
+                .values_list("tracking_code", flat=True)
+            )
+        order.search_document = order_search_document(
+            order, lines=lines, tracking_codes=tracking_codes
+        )
     order.save()
     return order
 
@@ -87,7 +114,8 @@ def _derive_money_state(order: Order, actor: Actor) -> None:
     if payment_status == order.payment_status:
         return
     previous, order.payment_status = order.payment_status, payment_status
-    if not order.is_draft:
+    # A new order starts in its status; only a change of a saved order is an event.
+    if not order.is_draft and order.pk is not None:
         record_order_event(
             order=order,
             type=OrderEventType.PAYMENT_STATUS_CHANGED,

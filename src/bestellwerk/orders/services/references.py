@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from bestellwerk.accounts.models import User
 from bestellwerk.core.errors import ServiceError
+from bestellwerk.core.row_cache import cached_row
 from bestellwerk.customers.models import Customer
 
 # One sentence per kind of code, so each translates as a whole.
@@ -22,7 +23,8 @@ UNKNOWN_CODE_MESSAGES = {
 def resolve_code(model: type[Model], code: str | None, field: str) -> Any:
     if code in (None, ""):
         return None
-    obj = model.objects.filter(code=code).first()
+    # Methods, lead sources and carriers are few and rarely change: read once per process.
+    obj = cached_row(model, code, lambda: model.objects.filter(code=code).first())
     if obj is None:
         raise ServiceError(
             f"unknown_{field}", UNKNOWN_CODE_MESSAGES[field] % {"code": code}, fields={field: code}

@@ -86,7 +86,7 @@ def set_order_status(
             "comment": comment,
         },
     )
-    return save_order_change(order, actor=actor)
+    return save_order_change(order, actor=actor, searchable_changed=False)
 
 
 @transaction.atomic
@@ -109,7 +109,7 @@ def close_refunded_order(*, number: int, actor: Actor, adjust_stock: bool) -> Or
         adjust_stock=adjust_stock,
         details={"notify_customer": False, "notify_admins": False, "comment": ""},
     )
-    return save_order_change(order, actor=actor)
+    return save_order_change(order, actor=actor, searchable_changed=False)
 
 
 def _move(

@@ -27,17 +27,28 @@ def _stock_changes_for(lines: list[OrderLine], sign: int) -> dict[int, int]:
     return changes
 
 
-def deduct_stock(order: Order, lines: list[OrderLine], actor: Actor) -> None:
+def mark_stock_deducted(lines: list[OrderLine]) -> None:
+    """Set on each line the units the deduction takes: all it holds of a stock-tracked
+    product, nothing otherwise (`apply_stock_changes` moves exactly these)."""
+    for line in lines:
+        tracked = line.product is not None and line.product.track_stock
+        line.stock_deducted = _units_to_hold(line) if tracked else 0
+
+
+def deduct_stock(
+    order: Order, lines: list[OrderLine], actor: Actor, *, update_lines: bool = True
+) -> None:
+    """Take the order's units from stock. The stock rows stay locked until commit, so this
+    comes last in a service. `update_lines=False`: the lines were written already marked."""
+    mark_stock_deducted(lines)
+    if update_lines:
+        OrderLine.objects.bulk_update(lines, ["stock_deducted"])
     movements = apply_stock_changes(
         changes=_stock_changes_for(lines, -1),
         reason=StockReason.ORDER_DEDUCTED,
         actor=actor,
         order=order,
     )
-    deducted = {m.product_id for m in movements}
-    for line in lines:
-        line.stock_deducted = _units_to_hold(line) if line.product_id in deducted else 0
-    OrderLine.objects.bulk_update(lines, ["stock_deducted"])
     order.stock_held = True
     record_order_event(
         order=order,

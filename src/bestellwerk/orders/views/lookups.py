@@ -1,11 +1,11 @@
 """The typeahead searches of the order page: customers to assign, products to add."""
 
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from bestellwerk.catalog.models import Product
+from bestellwerk.core.search import matching, search_words
 from bestellwerk.customers.models import Customer
 from bestellwerk.orders.views.page import requires
 
@@ -19,19 +19,9 @@ def lookup_customers(request: HttpRequest) -> HttpResponse:
     """Customers matching what is typed (name, company, e-mail, phone, city)."""
     query = " ".join(request.GET.get("q", "").split())[:MAX_LOOKUP_QUERY]
     customers: list[Customer] = []
-    if query:
-        condition = Q()
-        for word in query.split():
-            condition &= (
-                Q(first_name__icontains=word)
-                | Q(last_name__icontains=word)
-                | Q(company__icontains=word)
-                | Q(email__icontains=word)
-                | Q(phone__icontains=word)
-                | Q(city__icontains=word)
-            )
+    if search_words(query):
         customers = list(
-            Customer.objects.filter(condition).order_by("last_name", "id")[:LOOKUP_LIMIT]
+            matching(Customer.objects.order_by("last_name", "id"), query)[:LOOKUP_LIMIT]
         )
     return render(request, "orders/lookup_customers.html", {"customers": customers, "query": query})
 
@@ -39,15 +29,11 @@ def lookup_customers(request: HttpRequest) -> HttpResponse:
 @require_GET
 @requires("orders.edit")
 def lookup_products(request: HttpRequest) -> HttpResponse:
-    """Products for sale whose SKU starts with, or whose name contains, what is typed."""
+    """Products for sale found by what is typed (`core.search`: SKU, name)."""
     query = request.GET.get("q", "").strip()[:MAX_LOOKUP_QUERY]
     products: list[Product] = []
-    if query:
-        name_match = Q()
-        for word in query.split():
-            name_match &= Q(name__icontains=word)
-        condition = Q(sku__istartswith=query) | name_match
+    if search_words(query):
         products = list(
-            Product.objects.filter(condition, is_active=True).order_by("sku")[:LOOKUP_LIMIT]
+            matching(Product.objects.filter(is_active=True).order_by("sku"), query)[:LOOKUP_LIMIT]
         )
     return render(request, "orders/lookup_products.html", {"products": products, "query": query})

@@ -86,5 +86,5 @@ def record_payment(
         refund_reference=confirmation.refund_reference,
         currency=confirmation.currency,
     )
-    save_order_change(order, actor=actor)
+    save_order_change(order, actor=actor, searchable_changed=False)
     return payment, True

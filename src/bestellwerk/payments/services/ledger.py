@@ -19,6 +19,7 @@ from bestellwerk.core.actors import Actor
 from bestellwerk.core.errors import ServiceError
 from bestellwerk.core.moments import plausible_moment
 from bestellwerk.core.money import MAX_AMOUNT, ZERO, format_money, parse_money, round_money
+from bestellwerk.core.row_cache import cached_row
 from bestellwerk.orders.events import record_order_event
 from bestellwerk.orders.models import Order, OrderEventType, PaymentStatus
 from bestellwerk.orders.services import lock_order, save_order_change
@@ -137,7 +138,7 @@ def record_manual_payment(
         reference=reference,
         paid_at=paid_at,
     )
-    save_order_change(order, actor=actor)
+    save_order_change(order, actor=actor, searchable_changed=False)
     return payment
 
 
@@ -162,7 +163,7 @@ def void_payment(
         )
     order = lock_order(number, expected_version)
     void = _void(order, payment_id=payment_id, reason=reason, actor=actor)
-    save_order_change(order, actor=actor)
+    save_order_change(order, actor=actor, searchable_changed=False)
     return void
 
 
@@ -204,7 +205,7 @@ def set_payment_status(
             )
         for payment in open_payments:
             _void(order, payment_id=payment.pk, reason=_("Marked as unpaid"), actor=actor)
-    return save_order_change(order, actor=actor)
+    return save_order_change(order, actor=actor, searchable_changed=False)
 
 
 def _void(order: Order, *, payment_id: int, reason: str, actor: Actor) -> Payment:
@@ -277,7 +278,9 @@ def _parse_amount(amount: Decimal | str) -> Decimal:
 def _resolve_method(code: str | None) -> PaymentMethod | None:
     if not code:
         return None
-    method = PaymentMethod.objects.filter(code=code).first()
+    method = cached_row(
+        PaymentMethod, code, lambda: PaymentMethod.objects.filter(code=code).first()
+    )
     if method is None:
         raise ServiceError(
             "unknown_payment_method",

@@ -82,5 +82,5 @@ def send_payment_link(
         actor=actor,
         data={"url": url, "expires_at": expires_at.isoformat(), "amount": format_money(owed)},
     )
-    save_order_change(order, actor=actor)
+    save_order_change(order, actor=actor, searchable_changed=False)
     return SentPaymentLink(link=link, url=url)

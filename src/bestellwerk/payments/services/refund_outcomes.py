@@ -70,7 +70,7 @@ def complete_refund(order: Order, refund: Refund, actor: Actor) -> None:
             refund, payment_status=payment_status, restocked=restocked, status=refund.status
         ),
     )
-    save_order_change(order, actor=actor)
+    save_order_change(order, actor=actor, searchable_changed=False)
     if (
         refund.set_status_refunded
         and payment_status == PaymentStatus.REFUNDED
@@ -146,4 +146,4 @@ def fail_refund(order: Order, refund: Refund, message: str, actor: Actor) -> Non
         actor=actor,
         data=refund_event_data(refund, message=refund.failure_message, status=refund.status),
     )
-    save_order_change(order, actor=actor)
+    save_order_change(order, actor=actor, searchable_changed=False)

@@ -201,7 +201,7 @@ def _open_refund(
             actor=actor,
             data=refund_event_data(refund),
         )
-        save_order_change(order, actor=actor)
+        save_order_change(order, actor=actor, searchable_changed=False)
     else:
         complete_refund(order, refund, actor)
     return refund, provider, True
