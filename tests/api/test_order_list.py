@@ -244,3 +244,25 @@ def test_list_query_bound_with_pytest_django(
     # token lookup, token touch, orders, their tags
     with django_assert_max_num_queries(4):
         assert len(listed(admin_api, "limit=200")) == 50
+
+
+def test_the_answer_to_a_create_is_the_order_as_read_back(admin_api, voucher, billing):
+    """The 201 is built from what the service wrote (no read back): it must say exactly
+    what a GET says, money formatting, tags, notes and lines included."""
+    body = {
+        "status": "processing",
+        "billing_address": billing,
+        "lines": [
+            {"sku": voucher.sku, "quantity": 2},
+            {"name": "Gravur", "unit_price": "5", "vat_rate": "19", "quantity": 1},
+        ],
+        "tags": ["Zeta", "alpha", "VIP"],
+        "note": "Bitte als Geschenk verpacken.",
+        "payment_method": "invoice",
+        "shipping_method": "standard",
+    }
+    created = admin_api.post("/api/v1/orders", body, content_type="application/json")
+
+    assert created.status_code == 201
+    read = admin_api.get(f"/api/v1/orders/{created.json()['number']}")
+    assert created.json() == read.json()

@@ -67,8 +67,9 @@ def create_order_endpoint(request: HttpRequest, payload: OrderCreateIn) -> HttpR
     actor = authorize(request, "orders.edit")
 
     def create() -> Order:
-        order = services.create_order(actor=actor, **payload.service_arguments())
-        return get_order(number=order.number)
+        return services.create_order(
+            actor=actor, with_relations=True, **payload.service_arguments()
+        )
 
     return run_idempotent(request, status=201, schema=OrderOut, create=create)
 

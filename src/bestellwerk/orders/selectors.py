@@ -22,6 +22,7 @@ from bestellwerk.orders.models import (
     LeadSource,
     Order,
     OrderEvent,
+    OrderLine,
     OrderNote,
     OrderStatus,
     OrderStatusCount,
@@ -305,6 +306,31 @@ def get_order(*, number: int) -> Order:
             _("Order %(number)s does not exist.") % {"number": number},
             fields={"number": number},
         )
+    return order
+
+
+def as_read(
+    order: Order,
+    *,
+    lines: list[OrderLine],
+    tags: list[Tag],
+    shipments: list[Shipment],
+    notes: list[OrderNote],
+) -> Order:
+    """`order` as `get_order` reads it, from what the service that has just written it holds:
+    its related rows are put where the prefetch would put them, so the answer to a create
+    needs no read back."""
+    cache = order.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name, rows in (
+        ("lines", sorted(lines, key=lambda line: (line.position, line.pk))),
+        ("tags", sorted(tags, key=lambda tag: tag.name)),
+        ("shipments", shipments),
+        ("notes", notes),
+    ):
+        related = getattr(order, name).all()
+        related._result_cache = list(rows)
+        related._prefetch_done = True
+        cache[name] = related
     return order
 
 

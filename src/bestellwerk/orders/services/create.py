@@ -33,6 +33,7 @@ from bestellwerk.orders.models import (
     OrderNote,
     OrderStatus,
 )
+from bestellwerk.orders.selectors import as_read
 from bestellwerk.orders.services.cart import current_lines, prepare_cart, write_cart
 from bestellwerk.orders.services.parties import (
     billing_from_customer,
@@ -101,8 +102,11 @@ def create_order(
     external_id: str | None = None,
     external_number: str = "",
     created_at: datetime | None = None,
+    with_relations: bool = False,
 ) -> Order:
-    """Create a draft (a cart being built) or a placed order in one go."""
+    """Create a draft (a cart being built) or a placed order in one go. `with_relations`:
+    the order comes with its lines, tags, shipments and notes attached as `get_order`
+    would read them."""
     require_capability(actor, "orders.edit")
     if status != OrderStatus.DRAFT and status not in PLACEABLE:
         raise ServiceError(
@@ -181,19 +185,27 @@ def create_order(
     elif order.customer is None:
         order.customer = find_customer_by_email(order.billing_address.get("email", ""))
     save_order_change(order, actor=actor, lines=cart.lines, tracking_codes=[])
-    if tags:
-        order.tags.set(get_or_create_tags(tags))
+    order_tags = get_or_create_tags(tags) if tags else []
+    if order_tags:
+        order.tags.set(order_tags)
     write_cart(order, cart, actor=actor, initial=True)
+    notes = []
     if note:
-        OrderNote.objects.create(
-            order=order, body=note, author=actor.user, author_label=actor.label
+        notes.append(
+            OrderNote.objects.create(
+                order=order, body=note, author=actor.user, author_label=actor.label
+            )
         )
     if not placing:
         record_order_event(order=order, type=OrderEventType.DRAFT_CREATED, actor=actor)
-        return order
-    _record_placement(order, cart.lines, actor=actor, adjust_stock=adjust_stock)
-    if order.stock_held:
-        deduct_stock(order, cart.lines, actor, update_lines=False)
+    else:
+        _record_placement(order, cart.lines, actor=actor, adjust_stock=adjust_stock)
+        if order.stock_held:
+            deduct_stock(order, cart.lines, actor, update_lines=False)
+    if with_relations:
+        # For an answer built at once (the API's 201): what a read back would load, without
+        # reading it back. Not the default: the lists would go stale on later changes.
+        return as_read(order, lines=cart.lines, tags=order_tags, shipments=[], notes=notes)
     return order
 
 
