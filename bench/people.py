@@ -2,7 +2,6 @@
 numbers written the ways people write them, and addresses; some companies."""
 
 import random
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,6 +14,7 @@ from bestellwerk.demo.data import (
     LAST_NAMES,
     STREETS,
 )
+from bestellwerk.demo.people import ascii_name
 
 MORE_STREETS = [
     "Friedrichstraße", "Kastanienallee", "Am Hafen", "Lessingstraße", "Uhlandstraße",
@@ -75,12 +75,6 @@ class Person:
         if with_email and self.email:
             address["email"] = self.email
         return address
-
-
-def ascii_name(text: str) -> str:
-    text = text.lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
-    text = text.replace("ß", "ss").replace(" ", "")
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
 class PeopleMaker:

@@ -1,15 +1,14 @@
 from decimal import Decimal
-from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bestellwerk.core.models import ActorFields
 from bestellwerk.core.money import VAT_RATES
-from bestellwerk.core.search import search_document
+from bestellwerk.core.search import RefreshesSearchDocument, search_document
 
 
-class Product(models.Model):
+class Product(RefreshesSearchDocument, models.Model):
     sku = models.CharField(_("SKU"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=200)
     price = models.DecimalField(_("gross price"), max_digits=12, decimal_places=2)
@@ -46,12 +45,6 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sku} {self.name}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.search_document = self.build_search_document()
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "search_document"}
-        super().save(*args, **kwargs)
 
     def build_search_document(self) -> str:
         """What the product is found by (`core.search`)."""

@@ -20,7 +20,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db.models import Model, Q, QuerySet
 
@@ -92,3 +92,19 @@ def matching(
     for word in search_words(query):
         condition &= Q(**{f"{field}__contains": word})
     return rows.filter(condition)
+
+
+class RefreshesSearchDocument:
+    """Model mixin: `search_document` is built again (`build_search_document`) on every save,
+    also when only some fields are saved."""
+
+    search_document: str
+
+    def build_search_document(self) -> str:
+        raise NotImplementedError
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_document = self.build_search_document()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_document"}
+        super().save(*args, **kwargs)

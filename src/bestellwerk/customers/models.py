@@ -1,13 +1,11 @@
-from typing import Any
-
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from bestellwerk.core.search import search_document
+from bestellwerk.core.search import RefreshesSearchDocument, search_document
 
 
-class Customer(models.Model):
+class Customer(RefreshesSearchDocument, models.Model):
     """A buyer, matched by e-mail (case-insensitive); their data follows their last order."""
 
     email = models.EmailField(_("e-mail"), max_length=254, null=True, blank=True)
@@ -44,12 +42,6 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.search_document = self.build_search_document()
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "search_document"}
-        super().save(*args, **kwargs)
 
     def build_search_document(self) -> str:
         """What the customer is found by (`core.search`); bulk writers call it too."""

@@ -65,7 +65,7 @@ def plan_customers(rng: random.Random, count: int) -> list[dict[str, str]]:
     while len(people) < count:
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         city, zip_prefix, area, country = rng.choice(CITIES)
-        local = f"{_ascii(first)}.{_ascii(last)}"
+        local = f"{ascii_name(first)}.{ascii_name(last)}"
         email = f"{local}@example.{rng.choice(['de', 'de', 'com'])}"
         if email in seen:
             email = f"{local}{len(people)}@example.de"
@@ -98,7 +98,8 @@ def create_customers(people: list[dict[str, str]]) -> list[int]:
     return [create_customer(**person).pk for person in people]
 
 
-def _ascii(text: str) -> str:
+def ascii_name(text: str) -> str:
+    """A name as it goes into an e-mail address: "Jörg Weiß" → "joergweiss"."""
     text = text.replace("ß", "ss").replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return "".join(c for c in text.lower() if c.isalnum() or c in ".-")
