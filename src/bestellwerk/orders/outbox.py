@@ -97,15 +97,16 @@ def dispatch_on_commit(event_id: int) -> None:
     if not connection.in_atomic_block:
         _enqueue([event_id])
         return
-    # The batch is the transaction's own on-commit callback: it goes with a rollback (of the
-    # savepoint it was registered in, too), so no id outlives its transaction. An id whose
-    # savepoint rolled back after the batch was registered is skipped by `dispatch_event`.
-    # A batch already sent belongs to a transaction that is over (tests that capture
-    # callbacks keep them in the list).
+    # The batch is an on-commit callback of the current transaction or savepoint: it goes
+    # with a rollback, so no id outlives its transaction, and a service running inside
+    # another's transaction has its own (as each would on its own). An id whose savepoint
+    # rolled back after the batch was registered is skipped by `dispatch_event`; a batch
+    # already sent belongs to a transaction that is over (tests keep those callbacks).
+    level = set(connection.savepoint_ids)
     open_batches = (
         func
-        for _savepoints, func, _robust in connection.run_on_commit
-        if isinstance(func, _EventBatch) and not func.sent
+        for savepoints, func, _robust in connection.run_on_commit
+        if isinstance(func, _EventBatch) and not func.sent and savepoints == level
     )
     batch = next(open_batches, None)
     if batch is None:
