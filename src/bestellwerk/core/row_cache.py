@@ -20,27 +20,26 @@ RowT = TypeVar("RowT", bound=Model)
 _rows: dict[tuple[str, Any], tuple[float, Any]] = {}
 
 
-def cached_row(model: type[RowT], key: Any, load: Callable[[], RowT | None]) -> RowT | None:
-    """The row of `model` that `load` reads for `key`, from the cache when fresh."""
+def _fresh(model: type[Model], key: Any, load: Callable[[], Any]) -> Any:
+    """What `load` gives for (`model`, `key`), read again once TTL_SECONDS have passed."""
     entry_key = (model._meta.label, key)
     now = time.monotonic()
     entry = _rows.get(entry_key)
     if entry is None or now - entry[0] > TTL_SECONDS:
         entry = (now, load())
         _rows[entry_key] = entry
-    return copy.copy(entry[1])
+    return entry[1]
+
+
+def cached_row(model: type[RowT], key: Any, load: Callable[[], RowT | None]) -> RowT | None:
+    """The row of `model` that `load` reads for `key`, from the cache when fresh."""
+    return copy.copy(_fresh(model, key, load))
 
 
 def all_rows_by_id(model: type[RowT]) -> dict[int, RowT]:
     """Every row of a small `model` by id, cached like `cached_row`. Shared, not copied:
     for display only."""
-    entry_key = (model._meta.label, "*")
-    now = time.monotonic()
-    entry = _rows.get(entry_key)
-    if entry is None or now - entry[0] > TTL_SECONDS:
-        entry = (now, {row.pk: row for row in model.objects.all()})
-        _rows[entry_key] = entry
-    return entry[1]
+    return _fresh(model, "*", lambda: {row.pk: row for row in model.objects.all()})
 
 
 def attach_cached(items: list[Model], field: str, model: type[Model]) -> None:

@@ -101,7 +101,10 @@ class RefreshesSearchDocument:
     search_document: str
 
     def build_search_document(self) -> str:
-        raise NotImplementedError
+        """The model's own answer to what it is found by (`search_document(...)` of its
+        fields). The mixin cannot know the fields: every model using it defines this, and a
+        model that forgot to fails on its first save, not silently with an empty document."""
+        raise NotImplementedError(f"{type(self).__name__} must define build_search_document")
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.search_document = self.build_search_document()

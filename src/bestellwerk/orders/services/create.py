@@ -178,8 +178,8 @@ def create_order(
     if placing:
         _check_has_lines(cart.lines)
         _set_placed(order)
-        take_stock = adjust_stock and stock_effect(OrderStatus.DRAFT, status, stock_held=False)
-        if take_stock == "deduct":
+        if adjust_stock and stock_effect(OrderStatus.DRAFT, status, stock_held=False) == "deduct":
+            # The lines are written with the units they take; the stock itself comes last.
             order.stock_held = True
             mark_stock_deducted(cart.lines)
     elif order.customer is None:

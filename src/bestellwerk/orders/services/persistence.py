@@ -23,14 +23,13 @@ def lock_order(number: int, expected_version: int | None) -> Order:
         .filter(number=number)
         .first()
     )
-    if order is not None:
-        attach_cached([order], "shipping_method", ShippingMethod)
     if order is None:
         raise ServiceError(
             "not_found",
             _("Order %(number)s does not exist.") % {"number": number},
             fields={"number": number},
         )
+    attach_cached([order], "shipping_method", ShippingMethod)
     if expected_version is not None and expected_version != order.version:
         raise ServiceError(
             "version_conflict",

@@ -39,9 +39,10 @@ def deduct_stock(
     order: Order, lines: list[OrderLine], actor: Actor, *, update_lines: bool = True
 ) -> None:
     """Take the order's units from stock. The stock rows stay locked until commit, so this
-    comes last in a service. `update_lines=False`: the lines were written already marked."""
-    mark_stock_deducted(lines)
+    comes last in a service. `update_lines=False`: the lines were written already marked
+    (`mark_stock_deducted`)."""
     if update_lines:
+        mark_stock_deducted(lines)
         OrderLine.objects.bulk_update(lines, ["stock_deducted"])
     movements = apply_stock_changes(
         changes=_stock_changes_for(lines, -1),
