@@ -1,10 +1,7 @@
-"""The bench database: where it is, bulk writing (COPY on PostgreSQL), ids, numbers, upkeep."""
+"""The bench database: where it is, ids, numbers, upkeep (bulk writing: `core.bulk`)."""
 
-import json
 import os
-from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
-from decimal import Decimal
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -85,71 +82,6 @@ def sync_sequences(models: Iterable[Any]) -> None:
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                 f"GREATEST((SELECT MAX(id) FROM {table}), 1))"
             )
-
-
-class TableWriter:
-    """Rows of one table, written in bulk: COPY on PostgreSQL, executemany on SQLite."""
-
-    def __init__(self, model: Any, attnames: Sequence[str]) -> None:
-        from django.db import connection
-
-        fields = {f.attname: f for f in model._meta.concrete_fields}
-        self.table = model._meta.db_table
-        self.columns = [fields[name].column for name in attnames]
-        self.postgres = connection.vendor == "postgresql"
-        kinds = [fields[name].get_internal_type() for name in attnames]
-        self.convert: list[Callable[[Any], Any] | None] = [
-            _converter(kind, self.postgres) for kind in kinds
-        ]
-
-    def write(self, rows: list[tuple[Any, ...]]) -> None:
-        if not rows:
-            return
-        from django.db import connection
-
-        converters = list(enumerate(self.convert))
-        active = [(i, c) for i, c in converters if c is not None]
-        if active:
-            rows = [_apply(row, active) for row in rows]
-        columns = ", ".join(self.columns)
-        if self.postgres:
-            connection.ensure_connection()
-            with (
-                connection.connection.cursor() as cursor,
-                cursor.copy(f"COPY {self.table} ({columns}) FROM STDIN") as copy,
-            ):
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(self.columns))
-            with connection.cursor() as cursor:
-                cursor.executemany(f"INSERT INTO {self.table} ({columns}) VALUES ({marks})", rows)
-
-
-def _apply(row: tuple[Any, ...], active: list[tuple[int, Callable[[Any], Any]]]) -> tuple:
-    values = list(row)
-    for i, convert in active:
-        if values[i] is not None:
-            values[i] = convert(values[i])
-    return tuple(values)
-
-
-def _sqlite_datetime(value: datetime) -> str:
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
-
-
-def _converter(kind: str, postgres: bool) -> Callable[[Any], Any] | None:
-    if kind == "JSONField":
-        return lambda value: json.dumps(value, ensure_ascii=False)
-    if postgres:
-        return None
-    if kind == "DateTimeField":
-        return _sqlite_datetime
-    if kind == "DecimalField":
-        return lambda value: str(value) if isinstance(value, Decimal) else value
-    if kind == "BooleanField":
-        return int
-    return None
 
 
 def drop_secondary_indexes() -> int:

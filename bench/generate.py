@@ -10,7 +10,6 @@ from datetime import timedelta
 from itertools import product as pairs
 
 from bench.database import (
-    TableWriter,
     drop_secondary_indexes,
     is_postgres,
     next_id,
@@ -100,6 +99,7 @@ def _load(count: int, report: Callable[[str], None]) -> None:
     from django.db import transaction
     from django.utils import timezone
 
+    from bestellwerk.core.bulk import TableWriter
     from bestellwerk.customers.models import Customer
     from bestellwerk.orders.models import Order, OrderEvent, OrderLine, OrderNote
     from bestellwerk.payments.models import Payment, Refund

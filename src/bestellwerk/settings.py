@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "bestellwerk.payments",
     "bestellwerk.notifications",
     "bestellwerk.automations",
+    "bestellwerk.jobs",
+    "bestellwerk.transfer",
     "bestellwerk.api",
     "bestellwerk.staff",
     "bestellwerk.demo",
@@ -141,6 +143,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
 USE_TZ = True
+
+# Uploaded and produced files (import sources, exports, PDFs of jobs): never served as they
+# are, only through views that check permissions.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "media")
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"

@@ -26,6 +26,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "orders.shipments": frozenset({Role.ADMIN, Role.SALES, Role.WAREHOUSE}),
     "orders.notes": frozenset({Role.ADMIN, Role.SALES, Role.WAREHOUSE}),
     "orders.payments": frozenset({Role.ADMIN, Role.SALES}),
+    # Importing writes orders, customers and perhaps stock in bulk: the owner's decision.
+    "orders.import": frozenset({Role.ADMIN}),
+    "orders.export": frozenset({Role.ADMIN, Role.SALES}),
     "customers.view": frozenset({Role.ADMIN, Role.SALES}),
     "customers.edit": frozenset({Role.ADMIN, Role.SALES}),
     "coupons.view": frozenset({Role.ADMIN, Role.SALES}),

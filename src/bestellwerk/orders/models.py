@@ -98,9 +98,14 @@ class Order(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # An imported order's method names where no method of this shop has that name.
+    payment_method_name = models.CharField(max_length=100, blank=True, default="", db_default="")
+    shipping_method_name = models.CharField(max_length=100, blank=True, default="", db_default="")
     coupon = models.ForeignKey(
         "promotions.Coupon", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # A coupon code of an imported order that is not one of this shop's coupons.
+    coupon_code = models.CharField(max_length=100, blank=True, default="", db_default="")
     currency = models.CharField(max_length=3, default="EUR")
     # Totals, always written by orders.totals from the lines, never patched.
     subtotal = models.DecimalField(max_digits=12, decimal_places=2, default=0)

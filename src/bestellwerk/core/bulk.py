@@ -1,0 +1,99 @@
+"""Rows written in bulk, for the paths that write many at once (imports, the bench data):
+COPY on PostgreSQL, executemany on SQLite. The caller gives every column, ids included."""
+
+import json
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+
+class TableWriter:
+    """Rows of one table, written in bulk: COPY on PostgreSQL, executemany on SQLite."""
+
+    def __init__(self, model: Any, attnames: Sequence[str]) -> None:
+        from django.db import connection
+
+        fields = {f.attname: f for f in model._meta.concrete_fields}
+        self.table = model._meta.db_table
+        self.columns = [fields[name].column for name in attnames]
+        self.postgres = connection.vendor == "postgresql"
+        kinds = [fields[name].get_internal_type() for name in attnames]
+        self.convert: list[Callable[[Any], Any] | None] = [
+            _converter(kind, self.postgres) for kind in kinds
+        ]
+
+    def write(self, rows: list[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        from django.db import connection
+
+        converters = list(enumerate(self.convert))
+        active = [(i, c) for i, c in converters if c is not None]
+        if active:
+            rows = [_apply(row, active) for row in rows]
+        columns = ", ".join(self.columns)
+        if self.postgres:
+            connection.ensure_connection()
+            with (
+                connection.connection.cursor() as cursor,
+                cursor.copy(f"COPY {self.table} ({columns}) FROM STDIN") as copy,
+            ):
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(self.columns))
+            with connection.cursor() as cursor:
+                cursor.executemany(f"INSERT INTO {self.table} ({columns}) VALUES ({marks})", rows)
+
+
+def _apply(row: tuple[Any, ...], active: list[tuple[int, Callable[[Any], Any]]]) -> tuple:
+    values = list(row)
+    for i, convert in active:
+        if values[i] is not None:
+            values[i] = convert(values[i])
+    return tuple(values)
+
+
+def _sqlite_datetime(value: datetime) -> str:
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
+
+
+def _converter(kind: str, postgres: bool) -> Callable[[Any], Any] | None:
+    if kind == "JSONField":
+        return lambda value: json.dumps(value, ensure_ascii=False)
+    if postgres:
+        return None
+    if kind == "DateTimeField":
+        return _sqlite_datetime
+    if kind == "DecimalField":
+        return lambda value: str(value) if isinstance(value, Decimal) else value
+    if kind == "BooleanField":
+        return int
+    return None
+
+
+def reserve_ids(model: Any, count: int) -> list[int]:
+    """`count` fresh primary keys of `model`, for rows written with explicit ids (children
+    point at their parents before anything is written). PostgreSQL draws them from the
+    table's sequence, safe under concurrency; SQLite has one writer, which holds the write
+    lock from the start of its transaction, so the next free ones are taken from the top."""
+    from django.db import connection
+
+    if count <= 0:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, count],
+            )
+            return sorted(row[0] for row in cursor.fetchall())
+        cursor.execute(
+            f"SELECT MAX(top) FROM (SELECT MAX(id) AS top FROM {table} "
+            "UNION ALL SELECT seq FROM sqlite_sequence WHERE name = %s)",
+            [table],
+        )
+        first = (cursor.fetchone()[0] or 0) + 1
+    return list(range(first, first + count))

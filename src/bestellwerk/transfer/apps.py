@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TransferConfig(AppConfig):
+    name = "bestellwerk.transfer"
+    label = "transfer"
+    verbose_name = _("Import and export")
+
+    def ready(self) -> None:
+        from bestellwerk.jobs.models import JobKind
+        from bestellwerk.jobs.services import register_runner
+        from bestellwerk.transfer.exporting import run_export_job
+        from bestellwerk.transfer.importing import run_import_job
+
+        register_runner(JobKind.IMPORT, run_import_job)
+        register_runner(JobKind.EXPORT, run_export_job)

@@ -1,0 +1,175 @@
+"""Reading the cells of foreign files: amounts, dates, counts, countries, VAT rates.
+
+Each parser takes the text and the column name and raises CellError naming the column, so
+a rejected order says exactly which cell was wrong.
+"""
+
+import re
+import zoneinfo
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+from functools import cache
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from bestellwerk.core.money import MAX_AMOUNT, round_money
+from bestellwerk.core.search import fold
+from bestellwerk.transfer.records import CellError
+
+# Characters a spreadsheet treats as the start of a formula; exports put a ' before them.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_AMOUNT = re.compile(r"-?(\d{1,3}([.,' ]\d{3})+|\d+)([.,]\d{1,4})?")
+_PERCENT = re.compile(r"(\d{1,2}(?:[.,]\d{1,2})?)\s*%")
+MAX_QUANTITY = 100_000
+DATE_FORMATS = (
+    "%Y-%m-%d %H:%M:%S %z",
+    "%Y-%m-%d %H:%M:%S%z",
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%Y-%m-%dT%H:%M:%S.%f%z",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+)
+DAY_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")
+
+
+def text(value: str | None, limit: int = 255) -> str:
+    """A cell's text: trimmed, control characters (but line breaks) dropped, cut to `limit`."""
+    if not value:
+        return ""
+    cleaned = "".join(ch for ch in value if ch >= " " or ch in "\n")
+    return cleaned.strip()[:limit]
+
+
+def unquote_formula(value: str) -> str:
+    """A cell an export protected against formula injection ('=…), as it was."""
+    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_STARTS:
+        return value[1:]
+    return value
+
+
+def amount(value: str | None, column: str, *, default: Decimal | None = None) -> Decimal:
+    """12.50, 12,50, 1.234,56, 1,234.56 or -3 as Decimal cents; empty gives `default`."""
+    raw = (value or "").strip().replace("\u00a0", "")
+    for symbol in ("€", "EUR", "$", "USD"):
+        raw = raw.replace(symbol, "")
+    raw = raw.strip()
+    if raw.startswith("'"):
+        raw = raw[1:]
+    if not raw:
+        if default is not None:
+            return default
+        raise CellError(column, _("an amount is missing"))
+    if not _AMOUNT.fullmatch(raw):
+        raise CellError(column, _("'%(value)s' is not an amount") % {"value": raw[:30]})
+    try:
+        result = Decimal(_plain_digits(raw))
+    except InvalidOperation:
+        raise CellError(column, _("'%(value)s' is not an amount") % {"value": raw[:30]}) from None
+    if abs(result) > MAX_AMOUNT:
+        raise CellError(column, _("amounts are at most %(max)s") % {"max": MAX_AMOUNT})
+    return round_money(result)
+
+
+def _plain_digits(raw: str) -> str:
+    """The amount with '.' as its only decimal mark: with both '.' and ',' the later one is
+    the decimal mark; a single one followed by exactly three digits groups thousands
+    (1.000 in German, 1,000 in English), any other single one is the decimal mark."""
+    raw = raw.replace("'", "").replace(" ", "")
+    marks = [ch for ch in raw if ch in ".,"]
+    if not marks:
+        return raw
+    last = marks[-1]
+    if len(set(marks)) == 2 or (len(marks) == 1 and len(raw.rsplit(last, 1)[1]) != 3):
+        whole, fraction = raw.rsplit(last, 1)
+        return whole.replace(".", "").replace(",", "") + "." + fraction
+    return raw.replace(".", "").replace(",", "")
+
+
+def quantity(value: str | None, column: str) -> int:
+    raw = (value or "").strip()
+    if raw.endswith(".0") or raw.endswith(",0"):
+        raw = raw[:-2]
+    if not raw.isdigit() or not raw.isascii():
+        raise CellError(column, _("'%(value)s' is not a quantity") % {"value": raw[:30]})
+    count = int(raw)
+    if not 0 < count <= MAX_QUANTITY:
+        raise CellError(
+            column, _("quantities are between 1 and %(max)s") % {"max": f"{MAX_QUANTITY}"}
+        )
+    return count
+
+
+def moment(value: str | None, column: str, *, required: bool = True) -> datetime | None:
+    """A point in time; without a zone it is the shop's local time (Europe/Berlin)."""
+    raw = (value or "").strip()
+    if not raw:
+        if required:
+            raise CellError(column, _("a date is missing"))
+        return None
+    if raw.endswith("Z"):
+        raw = raw[:-1] + "+00:00"
+    raw = re.sub(r" ([+-]\d{2}):?(\d{2})$", r" \1\2", raw) if " " in raw else raw
+    for form in DATE_FORMATS:
+        try:
+            parsed = datetime.strptime(raw, form)
+        except ValueError:
+            continue
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=_shop_zone())
+    try:
+        parsed = datetime.fromisoformat(raw)
+    except ValueError:
+        parsed = None
+    if parsed is not None:
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=_shop_zone())
+    for form in DAY_FORMATS:
+        try:
+            day: date = datetime.strptime(raw, form).date()
+        except ValueError:
+            continue
+        return datetime.combine(day, time(12), tzinfo=_shop_zone())
+    raise CellError(column, _("'%(value)s' is not a date") % {"value": raw[:30]})
+
+
+def vat_rate_in(value: str | None) -> Decimal | None:
+    """The percentage in a tax name such as 'MwSt 19%' or 'DE VAT 7.0%'; None when none."""
+    found = _PERCENT.search(value or "")
+    if not found:
+        return None
+    return Decimal(found.group(1).replace(",", ".")).quantize(Decimal("0.01"))
+
+
+def country_code(value: str | None, column: str) -> str:
+    """An ISO 3166 alpha-2 code from a code (de, DEU is not one) or a country's name in
+    German or English ('Deutschland', 'Germany', 'Österreich')."""
+    raw = text(value, 100)
+    if not raw:
+        return ""
+    if len(raw) == 2 and raw.isalpha() and raw.isascii():
+        return raw.upper()
+    code = _country_names().get(fold(raw))
+    if code is None:
+        raise CellError(column, _("'%(value)s' is not a country") % {"value": raw[:40]})
+    return code
+
+
+@cache
+def _country_names() -> dict[str, str]:
+    from babel import Locale
+
+    names: dict[str, str] = {}
+    for language in ("en", "de"):
+        for code, name in Locale(language).territories.items():
+            if len(code) == 2 and code.isalpha():
+                names.setdefault(fold(name), code)
+    for alias, code in {"usa": "US", "uk": "GB", "great britain": "GB", "holland": "NL"}.items():
+        names.setdefault(alias, code)
+    return names
+
+
+@cache
+def _shop_zone() -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
