@@ -66,17 +66,23 @@ def compute_totals(
     lines: list[LineAmountsInput],
     coupon: CouponTerms | None,
     shipping_price: Decimal,
+    line_discounts: list[Decimal] | None = None,
 ) -> Totals:
     """Goods gross − discount + shipping; VAT per rate taken out of the gross.
 
     The discount is spread over the lines in proportion to their gross (remainder on the
     largest line), and shipping's VAT over the rates in proportion to the discounted goods,
-    so the VAT breakdown stays right whatever the coupon.
+    so the VAT breakdown stays right whatever the coupon. An imported order brings each
+    line's discount as it was (`line_discounts`, each at most its line's gross) instead.
     """
     line_subtotals = [round_money(line.unit_price * line.quantity) for line in lines]
     subtotal = sum(line_subtotals, ZERO)
-    discount = coupon_discount(coupon, subtotal)
-    shares = split_proportionally(discount, line_subtotals) if discount else [ZERO] * len(lines)
+    if line_discounts is not None:
+        shares = [min(d, s) for d, s in zip(line_discounts, line_subtotals, strict=True)]
+        discount = sum(shares, ZERO)
+    else:
+        discount = coupon_discount(coupon, subtotal)
+        shares = split_proportionally(discount, line_subtotals) if discount else [ZERO] * len(lines)
     shipping = ZERO if coupon and coupon.kind == "free_shipping" else round_money(shipping_price)
 
     line_amounts = []

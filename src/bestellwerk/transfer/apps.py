@@ -11,7 +11,7 @@ class TransferConfig(AppConfig):
         from bestellwerk.jobs.models import JobKind
         from bestellwerk.jobs.services import register_runner
         from bestellwerk.transfer.exporting import run_export_job
-        from bestellwerk.transfer.importing import run_import_job
+        from bestellwerk.transfer.services import run_import_job
 
         register_runner(JobKind.IMPORT, run_import_job)
         register_runner(JobKind.EXPORT, run_export_job)

@@ -11,7 +11,7 @@ class SourceLine:
     name: str
     quantity: int
     unit_price: Decimal  # gross
-    vat_rate: Decimal
+    vat_rate: Decimal | None  # None: the product's rate, or the order's highest
     discount: Decimal = Decimal("0.00")  # gross, of the whole line
     column: str = ""  # where the line came from, for error messages
 
@@ -28,6 +28,9 @@ class SourceRefund:
     amount: Decimal
     refunded_at: datetime | None
     reason: str = ""
+    # The part that lowered what the order cost (a return); the rest paid back an
+    # overpayment. Foreign formats do not tell: all of it (None).
+    credited: Decimal | None = None
 
 
 @dataclass
@@ -69,6 +72,9 @@ class SourceOrder:
     language: str = ""
     assignee: str = ""
     placed_at: datetime | None = None
+    # The file's records of the order (row, cells), kept for the first few only: the
+    # preview shows them beside the order they become.
+    records: list[tuple[int, dict[str, str]]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
