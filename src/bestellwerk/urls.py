@@ -13,5 +13,7 @@ urlpatterns = [
     path("login/", StaffLoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
     path("", include("bestellwerk.orders.urls")),
+    path("", include("bestellwerk.jobs.urls")),
+    path("", include("bestellwerk.transfer.urls")),
     path("", include("bestellwerk.staff.urls")),
 ]

@@ -27,15 +27,20 @@ PROGRESS_INTERVAL = 0.5  # seconds between two progress writes
 
 Runner = Callable[[Job, "Progress"], dict[str, Any]]
 RUNNERS: dict[str, Runner] = {}
+# The capability a staff user needs to see, cancel and download a job of each kind.
+CAPABILITIES: dict[str, str] = {}
 
 
 class JobCancelled(Exception):
     """Staff cancelled the job; the runner stops where it is."""
 
 
-def register_runner(kind: JobKind, runner: Runner) -> None:
-    """The function that does the work of `kind` (each app registers its own when ready)."""
+def register_runner(kind: JobKind, runner: Runner, *, capability: str) -> None:
+    """The function that does the work of `kind`, and the capability that job's pages ask
+    for (each app registers its own when ready). The job page shows the summary with the
+    template `jobs/summary_<kind>.html`, which that app provides."""
     RUNNERS[kind] = runner
+    CAPABILITIES[kind] = capability
 
 
 class Progress:

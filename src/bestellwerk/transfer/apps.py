@@ -13,5 +13,5 @@ class TransferConfig(AppConfig):
         from bestellwerk.transfer.exporting import run_export_job
         from bestellwerk.transfer.services import run_import_job
 
-        register_runner(JobKind.IMPORT, run_import_job)
-        register_runner(JobKind.EXPORT, run_export_job)
+        register_runner(JobKind.IMPORT, run_import_job, capability="orders.import")
+        register_runner(JobKind.EXPORT, run_export_job, capability="orders.export")
