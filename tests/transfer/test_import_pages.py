@@ -173,3 +173,15 @@ def test_a_job_page_is_for_those_who_may_do_that_kind_of_work(client, admin_user
     assert client.post(reverse("jobs:cancel", args=[job.pk])).status_code == 403
     client.force_login(admin_user)
     assert client.get("/jobs/00000000-0000-0000-0000-000000000000/").status_code == 404
+
+
+def test_an_imported_order_shows_where_it_came_from(client, admin_user, run_import):
+    run_import("woocommerce_orders.csv")
+    order = Order.objects.get(external_number="702")
+    client.force_login(admin_user)
+
+    page = client.get(reverse("orders:page", args=[order.number])).content.decode()
+
+    assert 'data-testid="external-number">woocommerce 702' in page
+    assert "Imported from WooCommerce order 702 (total 19.90)" in page
+    assert 'data-testid="imported-payment-method">' in page and "Überweisung" in page

@@ -10,8 +10,12 @@ class TransferConfig(AppConfig):
     def ready(self) -> None:
         from bestellwerk.jobs.models import JobKind
         from bestellwerk.jobs.services import register_runner
+        from bestellwerk.orders.models import OrderEventType
+        from bestellwerk.orders.templatetags.order_page import register_event_describer
+        from bestellwerk.transfer.timeline import describe_imported
         from bestellwerk.transfer.exporting import run_export_job
         from bestellwerk.transfer.services import run_import_job
 
         register_runner(JobKind.IMPORT, run_import_job, capability="orders.import")
         register_runner(JobKind.EXPORT, run_export_job, capability="orders.export")
+        register_event_describer(OrderEventType.IMPORTED, describe_imported)
