@@ -67,6 +67,7 @@ class Prepared:
     tags: list[str]
     existing_id: int | None = None
     customer_key: str = ""
+    difference: Difference | None = None
 
 
 @dataclass
@@ -75,7 +76,11 @@ class ChunkResult:
     updated: list[Prepared] = field(default_factory=list)
     skipped: int = 0
     errors: list[RowError] = field(default_factory=list)
-    differences: list[Difference] = field(default_factory=list)
+
+    @property
+    def differences(self) -> list[Difference]:
+        """Of the orders that were written (or would be, in a dry run)."""
+        return [i.difference for i in (*self.imported, *self.updated) if i.difference]
 
 
 class References:
@@ -208,10 +213,9 @@ class ChunkPreparer:
             raise refused(
                 "", _("the order's amounts are larger than %(max)s") % {"max": MAX_AMOUNT}
             )
+        difference = None
         if totals.total != order.total:
-            result.differences.append(
-                Difference(order.row, order.external_number, order.total, totals.total)
-            )
+            difference = Difference(order.row, order.external_number, order.total, totals.total)
         money = self._ledger(order)
         money.update(
             subtotal=totals.subtotal,
@@ -243,9 +247,13 @@ class ChunkPreparer:
             refs=self._references(order, coupons),
             tags=tags,
             customer_key=order.email.strip().lower(),
+            difference=difference,
         )
 
     def _ledger(self, order: SourceOrder) -> dict[str, Any]:
+        # A free order marked paid moved no money: the ledger has no rows of nothing.
+        order.payments = [payment for payment in order.payments if payment.amount > 0]
+        order.refunds = [refund for refund in order.refunds if refund.amount > 0]
         paid = sum((payment.amount for payment in order.payments), ZERO)
         refunded = sum((refund.amount for refund in order.refunds), ZERO)
         if paid > MAX_AMOUNT:

@@ -80,14 +80,14 @@ class ImportSummary:
             "seconds": round(self.seconds, 2),
         }
 
-    def absorb(self, result: ChunkResult, *, dry_run: bool, sink: ErrorSink | None) -> None:
-        done = result.imported if not dry_run else []
-        self.imported += len(done)
+    def absorb(self, result: ChunkResult, *, sink: ErrorSink | None) -> None:
+        self.imported += len(result.imported)
         self.updated += len(result.updated)
         self.skipped += result.skipped
         self.add_errors(result.errors, sink)
-        self.difference_count += len(result.differences)
-        self.differences += result.differences[: max(0, KEPT - len(self.differences))]
+        differences = result.differences
+        self.difference_count += len(differences)
+        self.differences += differences[: max(0, KEPT - len(self.differences))]
 
     def add_errors(self, errors: list[RowError], sink: ErrorSink | None) -> None:
         self.rejected += len(errors)
@@ -122,11 +122,11 @@ def import_orders(
     def flush() -> None:
         prepared, result = preparer.prepare(chunk)
         if options.dry_run:
-            summary.imported += sum(1 for item in prepared if item.existing_id is None)
-            summary.updated += sum(1 for item in prepared if item.existing_id is not None)
+            result.imported = [item for item in prepared if item.existing_id is None]
+            result.updated = [item for item in prepared if item.existing_id is not None]
         else:
             writer.write(prepared, result)
-        summary.absorb(result, dry_run=options.dry_run, sink=error_sink)
+        summary.absorb(result, sink=error_sink)
         _add_preview(summary, prepared)
         chunk.clear()
         summary.seconds = time.perf_counter() - started

@@ -26,6 +26,7 @@ from bestellwerk.orders.services import allocate_order_numbers
 from bestellwerk.orders.services.persistence import order_search_document
 from bestellwerk.orders.services.stock import deduct_stock
 from bestellwerk.payments.models import Payment, Refund, RefundStatus
+from bestellwerk.promotions.models import CouponRedemption
 from bestellwerk.shipping.models import Shipment
 from bestellwerk.transfer.preparing import (
     ChunkResult,
@@ -69,6 +70,7 @@ SHIPMENT_FIELDS = [
     "id", "order_id", "carrier_id", "carrier_name", "tracking_code", "tracking_url",
     "created_at", "updated_at",
 ]  # fmt: skip
+REDEMPTION_FIELDS = ["coupon_id", "order_id", "customer_id", "created_at"]
 NOTE_FIELDS = ["id", "order_id", "body", "author_id", "author_label", "created_at"]
 CUSTOMER_FIELDS = [
     "id", "email", "first_name", "last_name", "company", "phone", "vat_id", "line1", "line2",
@@ -270,6 +272,15 @@ class ChunkWriter:
                 }
                 for note in source.notes
             ]
+            if refs["coupon_id"]:
+                rows[CouponRedemption].append(
+                    {
+                        "coupon_id": refs["coupon_id"],
+                        "order_id": order_id,
+                        "customer_id": customer.pk if customer else None,
+                        "created_at": now,
+                    }
+                )
             rows[Order.tags.through] += [
                 {"order_id": order_id, "tag_id": tag_ids[name.lower()]} for name in item.tags
             ]
@@ -318,6 +329,7 @@ class ChunkWriter:
             (Shipment, SHIPMENT_FIELDS),
             (OrderNote, NOTE_FIELDS),
             (Order.tags.through, ["order_id", "tag_id"]),
+            (CouponRedemption, REDEMPTION_FIELDS),
             (OrderEvent, EVENT_FIELDS),
         ):
             self._writer(model, fields).write(
@@ -463,6 +475,12 @@ class ChunkWriter:
         order.payment_method_name = refs["payment_method_name"]
         order.shipping_method_id = refs["shipping_method_id"]
         order.shipping_method_name = refs["shipping_method_name"]
+        if order.coupon_id != refs["coupon_id"]:
+            CouponRedemption.objects.filter(order=order).delete()
+            if refs["coupon_id"]:
+                CouponRedemption.objects.create(
+                    coupon_id=refs["coupon_id"], order=order, customer_id=order.customer_id
+                )
         order.coupon_id = refs["coupon_id"]
         order.coupon_code = refs["coupon_code"]
         order.external_number = source.external_number
