@@ -22,6 +22,7 @@ from bestellwerk.payments.api import router as payments_router
 from bestellwerk.payments.api_payments import router as payment_actions_router
 from bestellwerk.promotions.api import router as promotions_router
 from bestellwerk.shipping.api import router as shipping_router
+from bestellwerk.transfer.api import router as transfer_router
 
 
 class BestellwerkAPI(NinjaAPI):
@@ -90,4 +91,5 @@ api.add_router("", customers_router)
 api.add_router("", payments_router)
 api.add_router("", payment_actions_router)
 api.add_router("", shipping_router)
+api.add_router("", transfer_router)
 api.refuse_unknown_query_parameters()
