@@ -43,21 +43,31 @@ class BestellwerkAPI(NinjaAPI):
 
     def refuse_unknown_query_parameters(self) -> None:
         """A misspelt filter (`?stauts=paid`) must not silently list every order: each
-        operation's query model refuses the names it does not declare, as bodies do."""
+        operation's query model refuses the names it does not declare, as bodies do, and so
+        does each form (multipart) model with the names of its form fields and files."""
         for _prefix, router in self._routers:
             for path_view in router.path_operations.values():
                 for operation in path_view.operations:
+                    files = {
+                        name
+                        for model in operation.models
+                        if model.__ninja_param_source__ == "file"
+                        for name in model.model_fields
+                    }
                     for model in operation.models:
-                        if model.__ninja_param_source__ == "query":
-                            model.resolve = _refusing_unknown_names(model)
+                        if model.__ninja_param_source__ in ("query", "form"):
+                            model.resolve = _refusing_unknown_names(model, allowed=files)
 
 
-def _refusing_unknown_names(model: type[ParamModel]) -> classmethod:
+def _refusing_unknown_names(model: type[ParamModel], *, allowed: set[str]) -> classmethod:
     known = frozenset(getattr(model, "__ninja_flatten_map__", None) or model.model_fields)
+    known |= allowed
     resolve = model.resolve
+    form = model.__ninja_param_source__ == "form"
 
     def resolve_known(cls: type[ParamModel], request: HttpRequest, *args: Any) -> ParamModel:
-        unknown = sorted(set(request.GET) - known)
+        given = set(request.POST) | set(request.FILES) if form else set(request.GET)
+        unknown = sorted(given - known)
         if unknown:
             raise PydanticValidationError.from_exception_data(
                 cls.__name__,

@@ -2,17 +2,20 @@
 format. The API reads it from the query string; the CLI and export jobs validate their
 options with it too, so every caller has the same bounds and the same errors."""
 
+import uuid
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from django.utils.translation import gettext as _
-from ninja import Field
+from ninja import Field, Schema
 from pydantic import ValidationError
 
 from bestellwerk.api.schemas import MAX_DB_INT, DateIn, MoneyIn, TextSchema
 from bestellwerk.core.errors import ServiceError
 from bestellwerk.core.search import MAX_QUERY_LENGTH
 from bestellwerk.core.tags import MAX_TAGS
+from bestellwerk.jobs.models import Job
 from bestellwerk.orders.models import Channel, OrderStatus, PaymentStatus
 from bestellwerk.orders.schemas.fields import CODE_LENGTH, USERNAME_LENGTH, TagName
 from bestellwerk.orders.selectors import OrderFilters
@@ -116,3 +119,102 @@ def parse_export_query(options: Mapping[str, Any]) -> OrderExportQuery:
         % {"problems": "; ".join(f"{name}: {message}" for name, message in fields.items())},
         fields=fields,
     )
+
+
+# Multipart form fields are text: a flag is "true" or "false", nothing else.
+FormFlag = Literal["true", "false"]
+
+
+class ImportOptionsIn(TextSchema):
+    """The options of an import, as form fields beside the uploaded `file`."""
+
+    format: Literal["auto", "shopify", "woocommerce", "bestellwerk"] = "auto"
+    dry_run: FormFlag = Field("false", description="report what would happen, write nothing")
+    on_duplicate: Literal["skip", "update"] = Field(
+        "skip", description="orders imported before (same source and id): skip or update"
+    )
+    adjust_stock: FormFlag = Field("false", description="deduct stock for orders that hold it")
+    run_automations: FormFlag = Field("false", description="run automations and webhooks")
+    notify: FormFlag = Field("false", description="send order confirmations")
+
+    def as_options(self) -> dict[str, Any]:
+        return {
+            "format": self.format,
+            "dry_run": self.dry_run == "true",
+            "on_duplicate": self.on_duplicate,
+            "adjust_stock": self.adjust_stock == "true",
+            "run_automations": self.run_automations == "true",
+            "notify": self.notify == "true",
+        }
+
+
+class JobProgressOut(Schema):
+    done: int
+    total: int | None
+    percent: int | None
+
+
+class RowErrorOut(Schema):
+    row: int
+    order: str
+    column: str
+    message: str
+
+
+class DifferenceOut(Schema):
+    row: int
+    order: str
+    file_total: str
+    computed_total: str
+
+
+class ImportJobOut(Schema):
+    """An import job: where it is, and its summary so far (the counts are 0 until the
+    first chunk is done)."""
+
+    id: uuid.UUID
+    status: str = Field(description="queued, running, finished, failed or cancelled")
+    dry_run: bool
+    source_name: str
+    progress: JobProgressOut
+    format: str
+    read: int
+    imported: int
+    updated: int
+    skipped: int
+    rejected: int
+    errors: list[RowErrorOut] = Field(description="the first 1,000; errors.csv has them all")
+    differences: list[DifferenceOut] = Field(
+        description="orders imported with the file's total where their lines add up to another"
+    )
+    difference_count: int
+    failure: str = Field(description="why a failed job failed (e.g. the file cannot be read)")
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+    @classmethod
+    def of(cls, job: Job) -> "ImportJobOut":
+        summary = job.summary or {}
+        return cls(
+            id=job.pk,
+            status=job.status,
+            dry_run=bool(job.options.get("dry_run")),
+            source_name=job.source_name,
+            progress=JobProgressOut(
+                done=job.progress_done, total=job.progress_total, percent=job.percent
+            ),
+            format=summary.get("format", ""),
+            read=summary.get("read", 0),
+            imported=summary.get("imported", 0),
+            updated=summary.get("updated", 0),
+            skipped=summary.get("skipped", 0),
+            rejected=summary.get("rejected", 0),
+            errors=summary.get("errors", []),
+            differences=summary.get("differences", []),
+            difference_count=summary.get("difference_count", 0),
+            failure=job.error,
+            created_at=job.created_at,
+            started_at=job.started_at,
+            finished_at=job.finished_at,
+        )
