@@ -23,8 +23,9 @@ from bestellwerk.orders.selectors import OrderFilters
 ExportFormat = Literal["bestellwerk", "shopify"]
 ExportLayout = Literal["order", "line"]
 ExportDialect = Literal["excel", "excel-de"]
-# The most orders one export may name by number (a selection in the list).
-MAX_SELECTED = 10_000
+# The most orders one export may name by number (a selection in the list), well below the
+# parameters a request may carry at all (DATA_UPLOAD_MAX_NUMBER_FIELDS).
+MAX_SELECTED = 1_000
 OrderNumber = Annotated[int, Field(ge=1, le=MAX_DB_INT)]
 
 
