@@ -325,6 +325,19 @@ def test_formula_cells_are_kept_as_text(run_import):
 
     order = by_external("#1")
     assert OrderNote.objects.get(order=order).body == '=HYPERLINK("http://x")'
+    assert order.billing_address["last_name"] == "Evil"
+
+
+def test_cells_an_export_protected_read_back_as_they_were(run_import):
+    rows = [shopify_order("#1", **{"Billing Name": "'=Max '+Muster", "Billing City": "'@Köln"})]
+    run_import(csv_bytes(shopify_columns(), rows))
+
+    billing = by_external("#1").billing_address
+    assert (billing["first_name"], billing["last_name"], billing["city"]) == (
+        "=Max",
+        "'+Muster",
+        "@Köln",
+    )
 
 
 def test_the_cli_prints_json_on_the_last_line_and_exits_with_the_outcome(tmp_path, shop_products):

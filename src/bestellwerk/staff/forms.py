@@ -272,3 +272,33 @@ class BulkActionForm(forms.Form):
         if action == BulkAction.ASSIGN and not data.get("assignee"):
             self.add_error("assignee", _("Choose a user."))
         return data
+
+
+# The export menu of the order list: (format, layout, dialect) of each entry.
+EXPORT_PRESETS: dict[str, tuple[tuple[str, str, str], Any]] = {
+    "bestellwerk": (("bestellwerk", "order", "excel"), _("Bestellwerk CSV (one row per order)")),
+    "bestellwerk-lines": (
+        ("bestellwerk", "line", "excel"),
+        _("Bestellwerk CSV (one row per line item)"),
+    ),
+    "excel-de": (("bestellwerk", "order", "excel-de"), _("Excel, German (semicolons, 12,50)")),
+    "shopify": (("shopify", "line", "excel"), _("Shopify order export")),
+}
+
+
+class OrderExportForm(forms.Form):
+    """Export from the list: the ticked orders, or else every order the filter matches."""
+
+    preset = forms.ChoiceField(
+        choices=[(key, label) for key, (_s, label) in EXPORT_PRESETS.items()]
+    )
+    orders = OrderNumbersField(required=False)
+    filters = forms.CharField(required=False, max_length=2000)
+
+    def clean_orders(self) -> list[int]:
+        numbers = self.cleaned_data["orders"]
+        if len(numbers) > MAX_BULK_ORDERS:
+            raise forms.ValidationError(
+                _("At most %(count)d orders at once."), params={"count": MAX_BULK_ORDERS}
+            )
+        return numbers

@@ -7,7 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    QueryDict,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -21,6 +27,8 @@ from bestellwerk.core.errors import ServiceError
 from bestellwerk.core.models import ShopSettings
 from bestellwerk.core.search import MAX_QUERY_LENGTH
 from bestellwerk.customers.models import Customer
+from bestellwerk.jobs.models import JobKind
+from bestellwerk.jobs.services import start_job
 from bestellwerk.orders.models import OrderStatus
 from bestellwerk.orders.selectors import (
     OrderFilters,
@@ -31,11 +39,13 @@ from bestellwerk.orders.view_errors import describe_service_error
 from bestellwerk.staff.forms import (
     BULK_ACTION_CHOICES,
     BULK_CAPABILITIES,
+    EXPORT_PRESETS,
     FILTER_FIELDS,
     MAX_BULK_ORDERS,
     UNASSIGNED,
     BulkAction,
     BulkActionForm,
+    OrderExportForm,
     OrderFilterForm,
     tag_suggestions,
 )
@@ -53,6 +63,13 @@ from bestellwerk.staff.services import (
     bulk_change_order_tags,
     bulk_set_order_status,
     set_user_language,
+)
+from bestellwerk.transfer.exporting import (
+    CONTENT_TYPE,
+    ExportOptions,
+    count_export,
+    export_csv,
+    export_filename,
 )
 
 LIST_PAGE_SIZE = 50
@@ -133,6 +150,7 @@ def _order_list_context(request: HttpRequest) -> dict[str, Any]:
         customer=Customer.objects.filter(pk=filters.customer).first() if filters.customer else None,
         tag_names=tag_suggestions(),
         bulk_form=BulkActionForm(assignee_choices=form.fields["assignee"].choices[2:]),
+        export_presets=[(key, label) for key, (_shape, label) in EXPORT_PRESETS.items()],
     )
     return context
 
@@ -296,3 +314,39 @@ def order_bulk(request: HttpRequest) -> HttpResponse:
         "assignee_label": dict(form.fields["assignee"].choices).get(data["assignee"], ""),
     }
     return render(request, "staff/order_bulk_preview.html", context)
+
+
+# Up to this many orders the file comes at once; more are written by a background job.
+DIRECT_EXPORT_LIMIT = 5_000
+
+
+@permission_required_for("orders.export")
+@require_POST
+def order_export(request: HttpRequest) -> HttpResponse:
+    """The list's export: the ticked orders or every order the filter matches, as CSV right
+    away, or as a job with progress and a download when there are many."""
+    form = OrderExportForm(request.POST)
+    filter_query = filter_querystring(QueryDict(request.POST.get("filters", "")))
+    filters = OrderFilterForm(QueryDict(filter_query))
+    if not form.is_valid() or not filters.is_valid():
+        messages.error(request, gettext("The export could not be started: check the filters."))
+        return redirect(_list_url(filter_query))
+    (file_format, layout, dialect), _label = EXPORT_PRESETS[form.cleaned_data["preset"]]
+    options = ExportOptions(
+        filters=filters.to_filters(),
+        numbers=tuple(form.cleaned_data["orders"]),
+        format=file_format,
+        layout=layout,
+        dialect=dialect,
+    )
+    try:
+        count = count_export(options)
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return redirect(_list_url(filter_query))
+    if count <= DIRECT_EXPORT_LIMIT:
+        response = StreamingHttpResponse(export_csv(options), content_type=CONTENT_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{export_filename(options)}"'
+        return response
+    job = start_job(kind=JobKind.EXPORT, user=request.user, options=options.as_data())
+    return redirect("jobs:detail", job_id=job.pk)

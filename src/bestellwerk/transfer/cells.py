@@ -37,10 +37,11 @@ DAY_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")
 
 
 def text(value: str | None, limit: int = 255) -> str:
-    """A cell's text: trimmed, control characters (but line breaks) dropped, cut to `limit`."""
+    """A cell's text: as it was before an export protected it against formula injection,
+    trimmed, control characters (but line breaks) dropped, cut to `limit`."""
     if not value:
         return ""
-    cleaned = "".join(ch for ch in value if ch >= " " or ch in "\n")
+    cleaned = "".join(ch for ch in unquote_formula(value) if ch >= " " or ch in "\n")
     return cleaned.strip()[:limit]
 
 

@@ -84,6 +84,30 @@ class ExportOptions:
             dialect=query.dialect,
         )
 
+    def as_data(self) -> dict[str, Any]:
+        """The options as a job keeps them (JSON), named as the API's query names them:
+        `from_data(options.as_data())` is the same export."""
+        filters = self.filters
+        data: dict[str, Any] = {
+            "format": self.format,
+            "layout": self.layout,
+            "dialect": self.dialect,
+            "number": [*self.numbers, *([filters.number] if filters.number else [])],
+        }
+        for name in ("q", "payment_method", "shipping_method", "assignee", "lead_source"):
+            data[name] = getattr(filters, name)
+        for name in ("status", "payment_status", "tag"):
+            data[name] = list(getattr(filters, name))
+        for name in ("customer", "channel", "balance"):
+            data[name] = getattr(filters, name) or None
+        for name in ("total_min", "total_max"):
+            value = getattr(filters, name)
+            data[name] = None if value is None else f"{value:.2f}"
+        for name in ("created_from", "created_to"):
+            value = getattr(filters, name)
+            data[name] = None if value is None else value.isoformat()
+        return {name: value for name, value in data.items() if value not in (None, "", [])}
+
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> "ExportOptions":
         """From a job's or the CLI's options (as the API's query names them); ServiceError

@@ -29,7 +29,7 @@ def _order_key(values: dict[str, str]) -> str:
 def _read_order(group: list[Record]) -> SourceOrder:
     row, first = group[0]
     try:
-        return _order(row, {k: cells.unquote_formula(v) for k, v in first.items()}, group)
+        return _order(row, first, group)
     except CellError as error:
         raise cell_error_at(row, error) from None
 
@@ -50,10 +50,7 @@ def _order(row: int, first: dict[str, str], group: list[Record]) -> SourceOrder:
     else:
         for line_row, values in group:
             if values.get("line_name", "").strip():
-                item = {
-                    key: cells.unquote_formula(values.get(f"line_{key}", ""))
-                    for key in native.LINE_KEYS
-                }
+                item = {key: values.get(f"line_{key}", "") for key in native.LINE_KEYS}
                 try:
                     lines.append(_line(item, "line_name"))
                 except CellError as error:

@@ -88,7 +88,7 @@ def address(
         column = prefix_column(part)
         if not column or column not in values:
             continue
-        raw = cells.unquote_formula(values[column])
+        raw = values[column]
         if part == "country":
             value = cells.country_code(raw, column)
         elif part == "postal_code":
