@@ -41,6 +41,13 @@ def fresh_failure_counters() -> Iterator[None]:
     forget_all_rows()
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploaded and produced files (job sources and results) go to the test's own folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def admin_user(db) -> User:
     return User.objects.create_user(

@@ -97,9 +97,3 @@ def run_import(admin_user) -> Callable[..., ImportSummary]:
 
     return run
 
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    """Uploaded and produced job files go to the test's own folder."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
