@@ -44,7 +44,7 @@ def test_a_shopify_export_becomes_orders_with_their_history(run_import, shop_pro
             "row": 6,
             "order": "#1004",
             "column": "Lineitem quantity",
-            "message": "'zwei' is not a quantity",
+            "message": "„zwei“ ist keine Menge",
         }
     ]
     first = by_external("#1001")
@@ -145,7 +145,7 @@ def test_a_woocommerce_export_in_windows_1252_with_semicolons(run_import, shop_p
     summary = run_import("woocommerce_orders.csv")
 
     assert (summary.format, summary.imported, summary.rejected) == ("woocommerce", 3, 1)
-    assert "checkout-draft" in summary.errors[0].message
+    assert "„checkout-draft“ ist kein Bestellstatus" in summary.errors[0].message
     assert summary.errors[0].row == 5
     completed = by_external("701")
     assert (completed.status, completed.payment_status, completed.total) == (
@@ -161,7 +161,7 @@ def test_a_woocommerce_export_in_windows_1252_with_semicolons(run_import, shop_p
     ]
     assert completed.shipping_total == Decimal("4.90")
     assert list(completed.notes.values_list("body", flat=True)) == [
-        "Customer's note: Bitte klingeln",
+        "Kundenhinweis: Bitte klingeln",
         "Zahlung eingegangen",
         "Versendet mit DHL",
     ]
@@ -259,9 +259,9 @@ def test_rejections_a_platform_would_not_write(run_import):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"", "empty"),
-        (b"\x00\x01\x02garbage\xff\xfe", "header"),
-        (b"Name,Email\n#1,a@example.org\n", "format"),
+        (b"", "Die Datei ist leer"),
+        (b"\x00\x01\x02garbage\xff\xfe", "keine Kopfzeile"),
+        (b"Name,Email\n#1,a@example.org\n", "Format der Datei ist unbekannt"),
         (b"order_id;status;order_total\n1;completed;5.00\n", "order_date"),
     ],
 )
@@ -357,7 +357,7 @@ def test_the_cli_prints_json_on_the_last_line_and_exits_with_the_outcome(tmp_pat
         "row": 6,
         "order": "#1004",
         "column": "Lineitem quantity",
-        "message": "'zwei' is not a quantity",
+        "message": "„zwei“ ist keine Menge",
     }
 
 
@@ -365,7 +365,7 @@ def test_the_cli_exit_status_for_a_file_it_cannot_read(tmp_path):
     path = tmp_path / "orders.csv"
     path.write_bytes(b"order_id;status\n1;completed\n")
 
-    with pytest.raises(CommandError, match="format of the file is not known") as unreadable:
+    with pytest.raises(CommandError, match="Format der Datei ist unbekannt") as unreadable:
         call_command("import_orders", str(path))
     assert unreadable.value.returncode == 1
 

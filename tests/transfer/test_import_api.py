@@ -49,7 +49,7 @@ def test_upload_answers_a_job_that_imports_in_the_background(admin_api, shop_pro
             "row": 6,
             "order": "#1004",
             "column": "Lineitem quantity",
-            "message": "'zwei' is not a quantity",
+            "message": "„zwei“ ist keine Menge",
         }
     ]
     assert Order.objects.count() == 4
@@ -58,7 +58,7 @@ def test_upload_answers_a_job_that_imports_in_the_background(admin_api, shop_pro
     report = admin_api.get(f"/api/v1/imports/{job['id']}/errors.csv")
     assert report.status_code == 200 and report["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(b"".join(report.streaming_content).decode())))
-    assert rows[1] == ["6", "#1004", "Lineitem quantity", "'zwei' is not a quantity"]
+    assert rows[1] == ["6", "#1004", "Lineitem quantity", "„zwei“ ist keine Menge"]
 
 
 def test_a_dry_run_over_the_api_writes_nothing(admin_api, shop_products):

@@ -69,7 +69,7 @@ def test_upload_shows_a_dry_run_then_imports_on_request(client, admin_user, shop
     rows = list(csv.reader(io.StringIO(b"".join(report.streaming_content).decode())))
     assert rows == [
         ["row", "order", "column", "message"],
-        ["6", "#1004", "Lineitem quantity", "'zwei' is not a quantity"],
+        ["6", "#1004", "Lineitem quantity", "„zwei“ ist keine Menge"],
     ]
 
 
@@ -102,10 +102,10 @@ def test_a_file_that_cannot_be_read_fails_the_job_with_the_reason(client, admin_
     )
     execute_job(str(job.pk))
     job.refresh_from_db()
-    assert job.status == JobStatus.FAILED and "format of the file is not known" in job.error
+    assert job.status == JobStatus.FAILED and "Format der Datei ist unbekannt" in job.error
     client.force_login(admin_user)
     assert (
-        "format of the file is not known"
+        "Format der Datei ist unbekannt"
         in client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
     )
 
@@ -183,5 +183,5 @@ def test_an_imported_order_shows_where_it_came_from(client, admin_user, run_impo
     page = client.get(reverse("orders:page", args=[order.number])).content.decode()
 
     assert 'data-testid="external-number">woocommerce 702' in page
-    assert "Imported from WooCommerce order 702 (total 19.90)" in page
+    assert "Importiert aus WooCommerce, Bestellung 702 (Summe 19.90)" in page
     assert 'data-testid="imported-payment-method">' in page and "Überweisung" in page

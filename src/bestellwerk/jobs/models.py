@@ -3,12 +3,15 @@ import uuid
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
+# Contexts keep these apart from the same English words elsewhere ("Cancelled" orders are
+# "Storniert", a cancelled job is "Abgebrochen").
 class JobKind(models.TextChoices):
-    IMPORT = "import", _("Import")
-    EXPORT = "export", _("Export")
-    DOCUMENTS = "documents", _("Documents")
+    IMPORT = "import", pgettext_lazy("job kind", "Import")
+    EXPORT = "export", pgettext_lazy("job kind", "Export")
+    DOCUMENTS = "documents", pgettext_lazy("job kind", "Documents")
 
 
 class JobStatus(models.TextChoices):
@@ -16,7 +19,7 @@ class JobStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     FINISHED = "finished", _("Finished")
     FAILED = "failed", _("Failed")
-    CANCELLED = "cancelled", _("Cancelled")
+    CANCELLED = "cancelled", pgettext_lazy("job status", "Cancelled")
 
 
 FINAL_STATUSES = (JobStatus.FINISHED, JobStatus.FAILED, JobStatus.CANCELLED)

@@ -74,8 +74,6 @@ class IdIn(Expression):
 
     def __init__(self, field: str, ids: list[int]) -> None:
         super().__init__()
-        if not ids:
-            raise ValueError("IdIn needs at least one id")
         self.column: Any = F(field)
         self.ids = [int(pk) for pk in ids]
 
@@ -91,6 +89,8 @@ class IdIn(Expression):
             # The array as its literal: the driver would check each id on the way.
             literal = "{" + ",".join(map(str, self.ids)) + "}"
             return f"{column} = ANY(%s::bigint[])", [*params, literal]
+        if not self.ids:
+            return "1 = 0", []
         return f"{column} IN ({', '.join(['%s'] * len(self.ids))})", [*params, *self.ids]
 
 
