@@ -203,7 +203,8 @@ BULK_CAPABILITIES = {
 
 
 class OrderNumbersField(forms.Field):
-    """The order numbers of the ticked rows (`orders=10001&orders=10002`)."""
+    """The order numbers of the ticked rows (`orders=10001&orders=10002`), at most
+    MAX_BULK_ORDERS."""
 
     widget = forms.MultipleHiddenInput
 
@@ -211,9 +212,14 @@ class OrderNumbersField(forms.Field):
         if not value:
             return []
         try:
-            return sorted({int(item) for item in value})
+            numbers = sorted({int(item) for item in value})
         except (TypeError, ValueError) as error:
             raise forms.ValidationError(_("Invalid order number.")) from error
+        if len(numbers) > MAX_BULK_ORDERS:
+            raise forms.ValidationError(
+                _("At most %(count)d orders at once."), params={"count": MAX_BULK_ORDERS}
+            )
+        return numbers
 
 
 class BulkActionForm(forms.Form):
@@ -245,14 +251,6 @@ class BulkActionForm(forms.Form):
                 for user in User.objects.filter(is_active=True).order_by("username")
             ]
         self.fields["assignee"].choices = [(UNASSIGNED, _("Nobody (unassign)")), *assignee_choices]
-
-    def clean_orders(self) -> list[int]:
-        numbers = self.cleaned_data["orders"]
-        if len(numbers) > MAX_BULK_ORDERS:
-            raise forms.ValidationError(
-                _("At most %(count)d orders at once."), params={"count": MAX_BULK_ORDERS}
-            )
-        return numbers
 
     def clean_tags(self) -> list[str]:
         names = [name.strip() for name in self.cleaned_data["tags"].split(",") if name.strip()]
@@ -294,11 +292,3 @@ class OrderExportForm(forms.Form):
     )
     orders = OrderNumbersField(required=False)
     filters = forms.CharField(required=False, max_length=2000)
-
-    def clean_orders(self) -> list[int]:
-        numbers = self.cleaned_data["orders"]
-        if len(numbers) > MAX_BULK_ORDERS:
-            raise forms.ValidationError(
-                _("At most %(count)d orders at once."), params={"count": MAX_BULK_ORDERS}
-            )
-        return numbers

@@ -7,18 +7,9 @@ cells. Amounts are plain decimals ("12.50"; the excel-de dialect writes "12,50")
 8601 with their offset, countries ISO codes.
 """
 
-ADDRESS_PARTS = (
-    "first_name",
-    "last_name",
-    "company",
-    "line1",
-    "line2",
-    "postal_code",
-    "city",
-    "region",
-    "country",
-    "phone",
-)
+from bestellwerk.orders.inputs import ADDRESS_FIELD_LENGTHS
+
+ADDRESS_PARTS = tuple(ADDRESS_FIELD_LENGTHS)
 BILLING_COLUMNS = tuple(f"billing_{part}" for part in (*ADDRESS_PARTS, "vat_id"))
 SHIPPING_COLUMNS = tuple(f"shipping_{part}" for part in ADDRESS_PARTS)
 

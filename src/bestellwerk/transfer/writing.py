@@ -70,6 +70,11 @@ SHIPMENT_FIELDS = [
     "id", "order_id", "carrier_id", "carrier_name", "tracking_code", "tracking_url",
     "created_at", "updated_at",
 ]  # fmt: skip
+# What the lines decide of an order's money (the ledger sums are kept apart).
+TOTALS_FIELDS = (
+    "subtotal", "discount_total", "shipping_total", "net_total", "tax_total", "total",
+    "tax_breakdown",
+)  # fmt: skip
 REDEMPTION_FIELDS = ["coupon_id", "order_id", "customer_id", "created_at"]
 NOTE_FIELDS = ["id", "order_id", "body", "author_id", "author_label", "created_at"]
 CUSTOMER_FIELDS = [
@@ -458,15 +463,7 @@ class ChunkWriter:
                 for line in item.lines
             ]
         )
-        for name in (
-            "subtotal",
-            "discount_total",
-            "shipping_total",
-            "net_total",
-            "tax_total",
-            "total",
-            "tax_breakdown",
-        ):
+        for name in TOTALS_FIELDS:
             setattr(order, name, money[name])
         order.status = source.status
         order.billing_address = source.billing

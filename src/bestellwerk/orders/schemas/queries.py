@@ -19,9 +19,10 @@ from bestellwerk.orders.selectors import (
 OrderSort = Literal["created", "-created", "total", "-total", "number", "-number"]
 
 
-class OrderListQuery(TextSchema):
+class OrderFilterQuery(TextSchema):
+    """The order list's filters, shared by the list and the export."""
+
     q: str = Field("", max_length=MAX_QUERY_LENGTH)
-    number: int | None = Field(None, ge=1, le=MAX_DB_INT)
     customer: int | None = Field(None, ge=1, le=MAX_DB_INT, description="customer id")
     status: list[OrderStatus] = Field(
         default_factory=list, description="repeatable; drafts only with status=draft"
@@ -44,14 +45,11 @@ class OrderListQuery(TextSchema):
     )
     created_from: DateIn | None = None
     created_to: DateIn | None = None
-    sort: OrderSort = "-created"
-    limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
-    cursor: CursorIn | None = None
 
-    def as_filters(self) -> OrderFilters:
+    def as_filters(self, *, number: int | None = None) -> OrderFilters:
         return OrderFilters(
             q=self.q,
-            number=self.number,
+            number=number,
             customer=self.customer,
             status=[status.value for status in self.status],
             payment_status=[status.value for status in self.payment_status],
@@ -67,6 +65,16 @@ class OrderListQuery(TextSchema):
             created_from=self.created_from,
             created_to=self.created_to,
         )
+
+
+class OrderListQuery(OrderFilterQuery):
+    number: int | None = Field(None, ge=1, le=MAX_DB_INT)
+    sort: OrderSort = "-created"
+    limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+    cursor: CursorIn | None = None
+
+    def as_filters(self, *, number: int | None = None) -> OrderFilters:
+        return super().as_filters(number=self.number if number is None else number)
 
 
 class EventListQuery(TextSchema):

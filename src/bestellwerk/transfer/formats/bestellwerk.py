@@ -27,14 +27,8 @@ def _order_key(values: dict[str, str]) -> str:
 
 
 def _read_order(group: list[Record]) -> SourceOrder:
+    """One order from its records (a CellError names the cell; the first row by default)."""
     row, first = group[0]
-    try:
-        return _order(row, first, group)
-    except CellError as error:
-        raise cell_error_at(row, error) from None
-
-
-def _order(row: int, first: dict[str, str], group: list[Record]) -> SourceOrder:
     status = cells.text(first.get("status"), 20)
     if status not in IMPORTABLE_STATUSES:
         raise CellError("status", _("'%(value)s' is not an order status") % {"value": status})

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from bestellwerk.orders.inputs import BILLING_FIELD_LENGTHS
 from bestellwerk.transfer import cells
 from bestellwerk.transfer.reading import Table
 from bestellwerk.transfer.records import CellError, FileError, RowError, SourceOrder
@@ -82,7 +83,7 @@ def address(
     """An address dict as orders keep it, from the columns `prefix_column(part)` names;
     empty parts are left out."""
     result: dict[str, str] = {}
-    for part, limit in ADDRESS_LIMITS.items():
+    for part, limit in BILLING_FIELD_LENGTHS.items():
         if part == "vat_id" and not vat_id:
             continue
         column = prefix_column(part)
@@ -98,22 +99,6 @@ def address(
         if value:
             result[part] = value
     return result
-
-
-ADDRESS_LIMITS = {
-    "first_name": 100,
-    "last_name": 100,
-    "company": 150,
-    "line1": 150,
-    "line2": 150,
-    "postal_code": 20,
-    "city": 100,
-    "region": 100,
-    "country": 2,
-    "phone": 40,
-    "email": 254,
-    "vat_id": 30,
-}
 
 
 def cell_error_at(row: int, error: CellError) -> CellError:

@@ -42,14 +42,8 @@ def _address_column(prefix: str):
 
 
 def _read_order(group: list[Record]) -> SourceOrder:
+    """One order from its records (a CellError names the cell; the first row by default)."""
     row, first = group[0]
-    try:
-        return _order(row, first, group)
-    except CellError as error:
-        raise cell_error_at(row, error) from None
-
-
-def _order(row: int, first: dict[str, str], group: list[Record]) -> SourceOrder:
     name = cells.text(first.get("Name"), 100)
     financial = cells.text(first.get("Financial Status"), 40).lower()
     if financial not in KNOWN_FINANCIAL:

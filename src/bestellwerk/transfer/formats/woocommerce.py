@@ -60,14 +60,8 @@ def parse_entries(value: str | None, column: str) -> list[dict[str, str]]:
 
 
 def _read_order(group: list[Record]) -> SourceOrder:
+    """One order from its records (a CellError names the cell; the first row by default)."""
     row, first = group[0]
-    try:
-        return _order(row, first, group)
-    except CellError as error:
-        raise cell_error_at(row, error) from None
-
-
-def _order(row: int, first: dict[str, str], group: list[Record]) -> SourceOrder:
     raw_status = cells.text(first.get("status"), 40).lower().removeprefix("wc-")
     if raw_status not in STATUSES:
         raise CellError(
