@@ -2,6 +2,7 @@
 #   make run     .venv, install, migrate, demo data when empty, web + task worker on SQLite
 #   make test    lint, migrations check, the whole suite (PostgreSQL too when DATABASE_URL is set)
 #   make bench   the order list benchmark (see bench/__main__.py)
+#   make bench-import   CSV import and export speed on PostgreSQL (see bench/imports.py)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -9,7 +10,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format check-migrations bench install clean
+.PHONY: run test lint format check-migrations bench bench-import install clean
 
 # Re-installs whenever pyproject.toml changes (new dependencies); a failed install leaves
 # no stamp, so the next run tries again.
@@ -58,6 +59,11 @@ test: lint check-migrations
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# A Shopify export of 1,000,000 orders (var/bench-shopify-*.csv, kept) imported into a fresh
+# PostgreSQL database bw_import_bench (BENCH_DATABASE_URL overrides), then exported again.
+bench-import: $(STAMP)
+	$(BIN)/python -m bench.imports $(BENCH_IMPORT_ARGS)
 
 clean:
 	rm -rf $(VENV) var
