@@ -8,7 +8,7 @@ import re
 import zoneinfo
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -19,20 +19,14 @@ from bestellwerk.transfer.records import CellError
 
 # Characters a spreadsheet treats as the start of a formula; exports put a ' before them.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
+# The common case, read without the general parser: "12.50", "-3.00".
+_PLAIN_AMOUNT = re.compile(r"-?\d{1,7}\.\d\d", re.ASCII)  # within MAX_AMOUNT
 _AMOUNT = re.compile(r"-?(\d{1,3}([.,' ]\d{3})+|\d+)([.,]\d{1,4})?")
 _PERCENT = re.compile(r"(\d{1,2}(?:[.,]\d{1,2})?)\s*%")
 MAX_QUANTITY = 100_000
-DATE_FORMATS = (
-    "%Y-%m-%d %H:%M:%S %z",
-    "%Y-%m-%d %H:%M:%S%z",
-    "%Y-%m-%dT%H:%M:%S%z",
-    "%Y-%m-%dT%H:%M:%S.%f%z",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%d.%m.%Y %H:%M:%S",
-    "%d.%m.%Y %H:%M",
-)
+# Besides ISO 8601: the German way a spreadsheet writes a time.
+DATE_FORMATS = ("%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M")
 DAY_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")
 
 
@@ -41,7 +35,9 @@ def text(value: str | None, limit: int = 255) -> str:
     trimmed, control characters (but line breaks) dropped, cut to `limit`."""
     if not value:
         return ""
-    cleaned = "".join(ch for ch in unquote_formula(value) if ch >= " " or ch in "\n")
+    cleaned = unquote_formula(value)
+    if _CONTROL.search(cleaned):
+        cleaned = _CONTROL.sub("", cleaned)
     return cleaned.strip()[:limit]
 
 
@@ -54,6 +50,8 @@ def unquote_formula(value: str) -> str:
 
 def amount(value: str | None, column: str, *, default: Decimal | None = None) -> Decimal:
     """12.50, 12,50, 1.234,56, 1,234.56 or -3 as Decimal cents; empty gives `default`."""
+    if value and _PLAIN_AMOUNT.fullmatch(value):
+        return Decimal(value)
     raw = (value or "").strip().replace("\u00a0", "")
     for symbol in ("€", "EUR", "$", "USD"):
         raw = raw.replace(symbol, "")
@@ -111,19 +109,14 @@ def moment(value: str | None, column: str, *, required: bool = True) -> datetime
         if required:
             raise CellError(column, _("a date is missing"))
         return None
-    if raw.endswith("Z"):
-        raw = raw[:-1] + "+00:00"
-    raw = re.sub(r" ([+-]\d{2}):?(\d{2})$", r" \1\2", raw) if " " in raw else raw
-    for form in DATE_FORMATS:
-        try:
-            parsed = datetime.strptime(raw, form)
-        except ValueError:
-            continue
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=_shop_zone())
-    try:
-        parsed = datetime.fromisoformat(raw)
-    except ValueError:
-        parsed = None
+    parsed = _iso_moment(raw)
+    if parsed is None:
+        for form in DATE_FORMATS:
+            try:
+                parsed = datetime.strptime(raw, form)
+            except ValueError:
+                continue
+            break
     if parsed is not None:
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=_shop_zone())
     for form in DAY_FORMATS:
@@ -135,6 +128,16 @@ def moment(value: str | None, column: str, *, required: bool = True) -> datetime
     raise CellError(column, _("'%(value)s' is not a date") % {"value": raw[:30]})
 
 
+def _iso_moment(raw: str) -> datetime | None:
+    """ISO 8601 in its usual spellings: "2024-01-05T10:00:00Z", "2024-01-05 10:00:00+01:00",
+    Shopify's "2024-01-05 10:00:00 +0100"."""
+    try:
+        return datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=256)
 def vat_rate_in(value: str | None) -> Decimal | None:
     """The percentage in a tax name such as 'MwSt 19%' or 'DE VAT 7.0%'; None when none."""
     found = _PERCENT.search(value or "")

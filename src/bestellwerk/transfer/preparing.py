@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from bestellwerk.accounts.models import User
 from bestellwerk.catalog.models import Product
+from bestellwerk.core.bulk import AnyOf
 from bestellwerk.core.errors import ServiceError
 from bestellwerk.core.money import MAX_AMOUNT, ZERO
 from bestellwerk.core.search import fold
@@ -142,14 +143,14 @@ class ChunkPreparer:
             by_source[order.external_source].append(order.external_id)
         found: dict[tuple[str, str], int] = {}
         for source, ids in by_source.items():
-            rows = Order.objects.filter(external_source=source, external_id__in=ids)
+            rows = Order.objects.filter(AnyOf("external_id", ids), external_source=source)
             for pk, external_id in rows.values_list("pk", "external_id"):
                 found[(source, external_id)] = pk
         return found
 
     def _products(self, orders: list[SourceOrder]) -> dict[str, tuple[int, Decimal, bool]]:
         skus = {line.sku for order in orders for line in order.lines if line.sku}
-        rows = Product.objects.filter(sku__in=skus).values_list(
+        rows = Product.objects.filter(AnyOf("sku", list(skus))).values_list(
             "sku", "pk", "vat_rate", "track_stock"
         )
         return {sku: (pk, rate, tracked) for sku, pk, rate, tracked in rows}

@@ -16,9 +16,6 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from django.db.models import (
-    BooleanField,
-    Expression,
-    F,
     Func,
     OuterRef,
     QuerySet,
@@ -28,6 +25,7 @@ from django.db.models import (
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce
 
+from bestellwerk.core.bulk import AnyOf
 from bestellwerk.orders.models import (
     Order,
     OrderEvent,
@@ -64,34 +62,6 @@ def parse_moment(text: str | None) -> datetime | None:
         return None
     value = datetime.fromisoformat(text)
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
-class IdIn(Expression):
-    """`field IN ids`, as `field = ANY(%s)` with the ids as one array on PostgreSQL: a
-    chunk's thousand ids cost no thousand placeholders to build, bind and parse."""
-
-    output_field = BooleanField()
-
-    def __init__(self, field: str, ids: list[int]) -> None:
-        super().__init__()
-        self.column: Any = F(field)
-        self.ids = [int(pk) for pk in ids]
-
-    def get_source_expressions(self) -> list[Any]:
-        return [self.column]
-
-    def set_source_expressions(self, exprs: list[Any]) -> None:
-        (self.column,) = exprs
-
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
-        column, params = compiler.compile(self.column)
-        if connection.vendor == "postgresql":
-            # The array as its literal: the driver would check each id on the way.
-            literal = "{" + ",".join(map(str, self.ids)) + "}"
-            return f"{column} = ANY(%s::bigint[])", [*params, literal]
-        if not self.ids:
-            return "1 = 0", []
-        return f"{column} IN ({', '.join(['%s'] * len(self.ids))})", [*params, *self.ids]
 
 
 class OrderRow(NamedTuple):
@@ -235,7 +205,7 @@ def export_chunks(
 def _chunk(rows: list[OrderRow], *, for_shopify: bool) -> ExportChunk:
     ids = [row.id for row in rows]
     chunk = ExportChunk(orders=rows)
-    of_chunk = IdIn("order_id", ids)
+    of_chunk = AnyOf("order_id", ids)
     chunk.lines = _grouped(
         OrderLine.objects.filter(of_chunk).order_by("order_id", "position", "id"), LINE_FIELDS
     )
@@ -258,12 +228,12 @@ def _chunk(rows: list[OrderRow], *, for_shopify: bool) -> ExportChunk:
     chunk.tags = _grouped_values(Order.tags.through.objects.filter(of_chunk), "tag__name")
     if for_shopify:
         chunk.tax_breakdowns = dict(
-            Order.objects.filter(IdIn("id", ids)).order_by().values_list("id", "tax_breakdown")
+            Order.objects.filter(AnyOf("id", ids)).order_by().values_list("id", "tax_breakdown")
         )
         cancelled = [row.id for row in rows if row.status == OrderStatus.CANCELLED]
         if cancelled:
             chunk.cancelled_iso = dict(
-                Order.objects.filter(IdIn("id", cancelled))
+                Order.objects.filter(AnyOf("id", cancelled))
                 .annotate(cancelled_iso=MomentText(Coalesce(_last_cancelled(), "updated_at")))
                 .order_by()
                 .values_list("id", "cancelled_iso")
@@ -271,7 +241,7 @@ def _chunk(rows: list[OrderRow], *, for_shopify: bool) -> ExportChunk:
     return chunk
 
 
-def _standing_payments(of_chunk: IdIn) -> dict[int, list[tuple[Any, ...]]]:
+def _standing_payments(of_chunk: AnyOf) -> dict[int, list[tuple[Any, ...]]]:
     """The ledger as it stands: neither a voided payment nor the void that cancels it (one
     read by the order index; a join to find the voids would scan every payment)."""
     rows = list(

@@ -3,6 +3,7 @@ transaction. An order that breaks a rule the database keeps rejects that order o
 chunk is then written order by order, each in its own savepoint."""
 
 from collections import defaultdict
+from operator import itemgetter
 from typing import Any
 
 from django.db import DatabaseError, transaction
@@ -23,7 +24,7 @@ from bestellwerk.orders.lifecycle import STOCK_HOLDING
 from bestellwerk.orders.models import Order, OrderEvent, OrderEventType, OrderLine, OrderNote
 from bestellwerk.orders.outbox import dispatch_on_commit
 from bestellwerk.orders.services import allocate_order_numbers
-from bestellwerk.orders.services.persistence import order_search_document
+from bestellwerk.orders.services.persistence import order_search_document, order_search_text
 from bestellwerk.orders.services.stock import deduct_stock
 from bestellwerk.payments.models import Payment, Refund, RefundStatus
 from bestellwerk.promotions.models import CouponRedemption
@@ -159,14 +160,6 @@ class ChunkWriter:
             customer = customers.get(item.customer_key)
             shipping_address = source.shipping or source.billing
             payment_method = refs["payment_method"]
-            order = Order(
-                number=number,
-                external_number=source.external_number,
-                external_id=source.external_id,
-                billing_address=source.billing,
-                shipping_address=shipping_address,
-                customer=customer,
-            )
             tracking = [s.tracking_code for s in source.shipments if s.tracking_code]
             if self.options.adjust_stock and source.status in STOCK_HOLDING:
                 holding.append(order_id)
@@ -188,8 +181,14 @@ class ChunkWriter:
                     "external_source": source.external_source,
                     "external_id": source.external_id,
                     "external_number": source.external_number,
-                    "search_document": order_search_document(
-                        order, lines=line_views(item.lines), tracking_codes=tracking
+                    "search_document": order_search_text(
+                        number=number,
+                        external_number=source.external_number,
+                        external_id=source.external_id,
+                        addresses=(source.billing, shipping_address),
+                        customer=customer,
+                        lines=line_views(item.lines),
+                        tracking_codes=tracking,
                     ),
                     "placed_at": source.placed_at or source.created_at,
                     "created_at": source.created_at,
@@ -337,9 +336,8 @@ class ChunkWriter:
             (CouponRedemption, REDEMPTION_FIELDS),
             (OrderEvent, EVENT_FIELDS),
         ):
-            self._writer(model, fields).write(
-                [tuple(row[f] for f in fields) for row in rows[model]]
-            )
+            columns = itemgetter(*fields)
+            self._writer(model, fields).write([columns(row) for row in rows[model]])
         if holding:
             self._deduct_stock(holding)
         for event_id in undispatched:

@@ -1,6 +1,7 @@
 """Loading an order for a change (locked, version-checked) and saving the change."""
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -8,6 +9,7 @@ from bestellwerk.core.actors import Actor
 from bestellwerk.core.errors import ServiceError
 from bestellwerk.core.row_cache import attach_cached
 from bestellwerk.core.search import search_document
+from bestellwerk.customers.models import Customer
 from bestellwerk.orders.balance import balance_of, derive_payment_status
 from bestellwerk.orders.events import record_order_event
 from bestellwerk.orders.models import Order, OrderEventType, OrderLine
@@ -60,12 +62,35 @@ def order_search_document(
     """What the order is found by (`core.search`): number, external number and id, the names,
     company, e-mail, street, postcode, city and phone of both addresses and the customer, SKU
     and product name of each line, every tracking code."""
-    texts: list[str | None] = [str(order.number), order.external_number, order.external_id]
+    return order_search_text(
+        number=order.number,
+        external_number=order.external_number,
+        external_id=order.external_id,
+        addresses=(order.billing_address or {}, order.shipping_address or {}),
+        customer=order.customer,
+        lines=lines,
+        tracking_codes=tracking_codes,
+    )
+
+
+def order_search_text(
+    *,
+    number: int,
+    external_number: str,
+    external_id: str | None,
+    addresses: Iterable[dict[str, Any]],
+    customer: Customer | None,
+    lines: Iterable[Any],
+    tracking_codes: Iterable[str],
+) -> str:
+    """`order_search_document` of an order not built as a model (bulk writers); `lines`
+    need `sku` and `name`."""
+    texts: list[str | None] = [str(number), external_number, external_id]
     phones: list[str | None] = []
-    for address in (order.billing_address or {}, order.shipping_address or {}):
+    for address in addresses:
         texts += [address.get(key) for key in ADDRESS_SEARCH_KEYS]
         phones.append(address.get("phone"))
-    if (customer := order.customer) is not None:
+    if customer is not None:
         texts += [customer.first_name, customer.last_name, customer.company, customer.email]
         phones.append(customer.phone)
     for line in lines:
