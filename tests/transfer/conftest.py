@@ -96,4 +96,3 @@ def run_import(admin_user) -> Callable[..., ImportSummary]:
         )
 
     return run
-

@@ -1,5 +1,6 @@
 """Importing orders from Shopify, WooCommerce and Bestellwerk CSV files."""
 
+import io
 import json
 from decimal import Decimal
 
@@ -7,11 +8,14 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from bestellwerk.catalog.models import Product
+from bestellwerk.core.actors import Actor
 from bestellwerk.customers.models import Customer
 from bestellwerk.orders.models import Order, OrderEvent, OrderLine, OrderNote
 from bestellwerk.orders.selectors import OrderFilters, filter_orders
 from bestellwerk.payments.models import Payment, Refund
+from bestellwerk.transfer.preparing import ImportOptions
 from bestellwerk.transfer.records import FileError
+from bestellwerk.transfer.services import import_orders
 from tests.transfer.conftest import (
     FILES,
     csv_bytes,
@@ -372,3 +376,24 @@ def test_the_cli_exit_status_for_a_file_it_cannot_read(tmp_path):
     with pytest.raises(CommandError, match="No such file") as missing:
         call_command("import_orders", str(tmp_path / "nothing.csv"))
     assert missing.value.returncode == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_chunks_written_while_the_next_is_read_keep_every_order_once(admin_user):
+    # Given a file whose orders span many chunks, one order repeated in the next chunk and
+    # customers returning across chunks (on PostgreSQL the writing overlaps the reading)
+    rows = [shopify_order(f"#{n}", Email=f"kunde{n % 3}@example.org") for n in range(1, 12)]
+    rows.insert(3, shopify_order("#2", Email="kunde2@example.org"))
+    data = csv_bytes(shopify_columns(), rows)
+
+    summary = import_orders(
+        stream=io.BytesIO(data),
+        options=ImportOptions(),
+        actor=Actor.for_user(admin_user),
+        chunk_size=2,
+    )
+
+    assert (summary.imported, summary.skipped, summary.rejected) == (11, 1, 0)
+    assert Order.objects.count() == 11
+    assert Customer.objects.count() == 3
+    assert sorted(OrderEvent.objects.values_list("type", flat=True)) == ["imported"] * 11

@@ -108,7 +108,10 @@ class ChunkWriter:
                     with transaction.atomic():
                         self._insert([item])
                 except (DatabaseError, ServiceError) as error:
-                    result.errors.append(row_error(item.source, "", _reason(error)))
+                    if self._written_meanwhile(item):
+                        result.skipped += 1
+                    else:
+                        result.errors.append(row_error(item.source, "", _reason(error)))
                 else:
                     result.imported.append(item)
         for item in updates:
@@ -119,6 +122,14 @@ class ChunkWriter:
                 result.errors.append(row_error(item.source, "", _reason(error)))
             else:
                 result.updated.append(item)
+
+    def _written_meanwhile(self, item: Prepared) -> bool:
+        """Whether the order arrived after the chunk was prepared: an earlier chunk still
+        being written then (`services.import_orders` overlaps them), or another import."""
+        source = item.source
+        return Order.objects.filter(
+            external_source=source.external_source, external_id=source.external_id
+        ).exists()
 
     def _writer(self, model: Any, fields: list[str]) -> TableWriter:
         key = model._meta.db_table
