@@ -37,7 +37,10 @@ class TableWriter:
         columns = ", ".join(self.columns)
         if self.postgres:
             connection.ensure_connection()
+            # The driver's own cursor: its errors become Django's (IntegrityError…) as on
+            # any other path, so callers catch one kind.
             with (
+                connection.wrap_database_errors,
                 connection.connection.cursor() as cursor,
                 cursor.copy(f"COPY {self.table} ({columns}) FROM STDIN") as copy,
             ):
