@@ -379,9 +379,9 @@ def test_the_cli_exit_status_for_a_file_it_cannot_read(tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_chunks_written_while_the_next_is_read_keep_every_order_once(admin_user):
+def test_orders_across_chunks_are_kept_once_and_customers_found_again(admin_user):
     # Given a file whose orders span many chunks, one order repeated in the next chunk and
-    # customers returning across chunks (on PostgreSQL the writing overlaps the reading)
+    # customers returning across chunks
     rows = [shopify_order(f"#{n}", Email=f"kunde{n % 3}@example.org") for n in range(1, 12)]
     rows.insert(3, shopify_order("#2", Email="kunde2@example.org"))
     data = csv_bytes(shopify_columns(), rows)

@@ -10,12 +10,9 @@ import csv
 import tempfile
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from django.db import connection, connections
 from django.utils.translation import gettext as _
 
 from bestellwerk.core.actors import Actor
@@ -123,91 +120,32 @@ def import_orders(
     writer = ChunkWriter(options=options, actor=actor, refs=preparer.refs)
     chunk: list[SourceOrder] = []
 
-    def done(prepared: list[Prepared], result: ChunkResult) -> None:
+    def write(orders: list[SourceOrder]) -> None:
+        prepared, result = preparer.prepare(orders)
+        if options.dry_run:
+            result.imported = [item for item in prepared if item.existing_id is None]
+            result.updated = [item for item in prepared if item.existing_id is not None]
+        else:
+            writer.write(prepared, result)
         summary.absorb(result, sink=error_sink)
         _add_preview(summary, prepared)
         summary.seconds = time.perf_counter() - started
         if progress is not None:
             progress(table.position(), table.size)
 
-    with WritePipeline(writer, overlap=_may_overlap(options), done=done) as pipeline:
-        for read in file_format.orders(table, keep_records=PREVIEW):
-            summary.read += 1
-            if isinstance(read, RowError):
-                summary.add_errors([read], error_sink)
-                continue
-            chunk.append(read)
-            if len(chunk) >= chunk_size:
-                pipeline.submit(*preparer.prepare(chunk))
-                chunk = []
-        if chunk or summary.read == 0:
-            pipeline.submit(*preparer.prepare(chunk))
+    for read in file_format.orders(table, keep_records=PREVIEW):
+        summary.read += 1
+        if isinstance(read, RowError):
+            summary.add_errors([read], error_sink)
+            continue
+        chunk.append(read)
+        if len(chunk) >= chunk_size:
+            write(chunk)
+            chunk = []
+    if chunk or summary.read == 0:
+        write(chunk)
     summary.seconds = time.perf_counter() - started
     return summary
-
-
-def _may_overlap(options: ImportOptions) -> bool:
-    """Writing chunk N while chunk N+1 is read and prepared puts the second core to work:
-    on PostgreSQL, when the import owns its transactions (each chunk commits on its own
-    connection, so inside a caller's transaction it must not)."""
-    return (
-        not options.dry_run and connection.vendor == "postgresql" and not connection.in_atomic_block
-    )
-
-
-class WritePipeline:
-    """Writes prepared chunks in order, at most one in flight: on a thread of its own (with
-    its own database connection) when `overlap`, else at once. `done` runs on the calling
-    thread for each written chunk, in order."""
-
-    def __init__(
-        self,
-        writer: ChunkWriter,
-        *,
-        overlap: bool,
-        done: Callable[[list[Prepared], ChunkResult], None],
-    ) -> None:
-        self.writer = writer
-        self.done = done
-        self.executor = ThreadPoolExecutor(max_workers=1) if overlap else None
-        self.pending: tuple[Future[None], list[Prepared], ChunkResult] | None = None
-
-    def submit(self, prepared: list[Prepared], result: ChunkResult) -> None:
-        if self.writer.options.dry_run:
-            result.imported = [item for item in prepared if item.existing_id is None]
-            result.updated = [item for item in prepared if item.existing_id is not None]
-            self.done(prepared, result)
-        elif self.executor is None:
-            self.writer.write(prepared, result)
-            self.done(prepared, result)
-        else:
-            self._finish_pending()
-            future = self.executor.submit(self.writer.write, prepared, result)
-            self.pending = (future, prepared, result)
-
-    def _finish_pending(self) -> None:
-        if self.pending is not None:
-            future, prepared, result = self.pending
-            self.pending = None
-            future.result()
-            self.done(prepared, result)
-
-    def __enter__(self) -> "WritePipeline":
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, *_rest: object) -> None:
-        if self.executor is None:
-            return
-        try:
-            if kind is None:
-                self._finish_pending()
-            elif self.pending is not None:
-                # What is written stays written: let it land and count, keep the first error.
-                with suppress(Exception):
-                    self._finish_pending()
-        finally:
-            self.executor.submit(connections.close_all).result()
-            self.executor.shutdown()
 
 
 def _add_preview(summary: ImportSummary, prepared: list[Prepared]) -> None:

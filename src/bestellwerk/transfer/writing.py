@@ -124,8 +124,8 @@ class ChunkWriter:
                 result.updated.append(item)
 
     def _written_meanwhile(self, item: Prepared) -> bool:
-        """Whether the order arrived after the chunk was prepared: an earlier chunk still
-        being written then (`services.import_orders` overlaps them), or another import."""
+        """Whether the order arrived after the chunk was prepared (another import of the
+        same file at the same time): then it is there, not refused."""
         source = item.source
         return Order.objects.filter(
             external_source=source.external_source, external_id=source.external_id
