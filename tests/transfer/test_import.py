@@ -352,8 +352,13 @@ def test_the_cli_prints_json_on_the_last_line_and_exits_with_the_outcome(tmp_pat
     assert rejected.value.code == 2
 
     out = tmp_path / "out.txt"
+    report = tmp_path / "errors.csv"
     with out.open("w") as stdout, pytest.raises(SystemExit):
-        call_command("import_orders", str(path), "--json", stdout=stdout)
+        call_command("import_orders", str(path), "--json", "--errors", str(report), stdout=stdout)
+    assert report.read_text().splitlines() == [
+        "row,order,column,message",
+        "6,#1004,Lineitem quantity,„zwei“ ist keine Menge",
+    ]
     summary = json.loads(out.read_text().strip().splitlines()[-1])
     assert set(summary) == {"format", "imported", "updated", "skipped", "rejected", "errors"}
     assert (summary["imported"], summary["skipped"], summary["rejected"]) == (0, 4, 1)

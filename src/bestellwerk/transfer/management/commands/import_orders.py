@@ -1,7 +1,9 @@
 """`bestellwerk import-orders FILE`: orders from Shopify, WooCommerce or Bestellwerk CSV."""
 
+import csv
 import json
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -10,8 +12,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from bestellwerk.core.actors import Actor
 from bestellwerk.transfer.formats import FORMATS
 from bestellwerk.transfer.preparing import ImportOptions
-from bestellwerk.transfer.records import FileError
-from bestellwerk.transfer.services import ImportSummary, import_orders
+from bestellwerk.transfer.records import FileError, RowError
+from bestellwerk.transfer.services import ERROR_COLUMNS, ImportSummary, import_orders
 
 EXIT_REJECTED = 2
 SHOWN_ERRORS = 20
@@ -36,9 +38,18 @@ class Command(BaseCommand):
             "--run-automations", action="store_true", help="run automations and webhooks"
         )
         parser.add_argument("--notify", action="store_true", help="send order confirmations")
-        parser.add_argument("--json", action="store_true", help="the summary as JSON, last line")
+        parser.add_argument(
+            "--json",
+            action="store_true",
+            help="the summary as JSON on the last line (with the first 1,000 errors)",
+        )
+        parser.add_argument(
+            "--errors", type=Path, metavar="FILE", help="every rejected order as CSV to FILE"
+        )
 
-    def handle(self, *args: Any, file: Path, json: bool, **options: Any) -> None:
+    def handle(
+        self, *args: Any, file: Path, json: bool, errors: Path | None, **options: Any
+    ) -> None:
         import_options = ImportOptions(
             format=options["format"],
             dry_run=options["dry_run"],
@@ -49,12 +60,21 @@ class Command(BaseCommand):
         )
         bar = ProgressBar(sys.stderr) if sys.stderr.isatty() and not json else None
         try:
-            with file.open("rb") as stream:
+            with file.open("rb") as stream, ExitStack() as stack:
+                sink = None
+                if errors is not None:
+                    report = csv.writer(stack.enter_context(errors.open("w", newline="")))
+                    report.writerow(ERROR_COLUMNS)
+
+                    def sink(error: RowError) -> None:
+                        report.writerow([error.row, error.order, error.column, error.message])
+
                 summary = import_orders(
                     stream=stream,
                     options=import_options,
                     actor=Actor.system("CLI import"),
                     progress=bar,
+                    error_sink=sink,
                 )
         except OSError as error:
             raise CommandError(f"{file}: {error.strerror or error}", returncode=1) from None
@@ -84,7 +104,7 @@ class Command(BaseCommand):
         for error in summary.errors[:SHOWN_ERRORS]:
             write(f"  row {error.row} ({error.order}) {error.column}: {error.message}")
         if summary.rejected > SHOWN_ERRORS:
-            write(f"  … and {summary.rejected - SHOWN_ERRORS:,} more (use --json for all)")
+            write(f"  … and {summary.rejected - SHOWN_ERRORS:,} more (--errors FILE writes all)")
         if summary.difference_count:
             write(
                 f"{summary.difference_count:,} orders imported with the file's total, which "
