@@ -161,13 +161,12 @@ def test_select_the_whole_page_and_assign_with_the_keyboard(
     assert set(Order.objects.values_list("assignee__username", flat=True)) == {"bruno"}
 
 
-def test_export_and_print_hooks_say_they_come_later(logged_in_page, three_orders, live_server):
+def test_the_print_hook_says_it_comes_later(logged_in_page, three_orders, live_server):
     page = logged_in_page
     page.goto(f"{live_server.url}/orders/")
 
-    assert page.locator('[data-hook="export"]').is_disabled()
     assert page.locator('[data-hook="print"]').is_disabled()
-    page.locator('[data-hook="export"]').locator("..").focus()
+    page.locator('[data-hook="print"]').locator("..").focus()
 
     page.get_by_role("tooltip").wait_for()
     assert "Kommt bald" in page.get_by_role("tooltip").inner_text()
