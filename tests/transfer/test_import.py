@@ -220,7 +220,7 @@ def test_the_files_total_is_kept_and_a_difference_reported(run_import):
     order = by_external("#7")
     assert order.total == Decimal("10.50") and order.balance == Decimal("0.00")
     assert [d.as_json() for d in summary.differences] == [
-        {"row": 2, "order": "#7", "file_total": "10.50", "computed_total": "10.00"}
+        {"row": 2, "order": "#7", "kind": "total", "file_total": "10.50", "computed_total": "10.00"}
     ]
 
 
@@ -384,9 +384,9 @@ def test_the_cli_exit_status_for_a_file_it_cannot_read(tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_orders_across_chunks_are_kept_once_and_customers_found_again(admin_user):
-    # Given a file whose orders span many chunks, one order repeated in the next chunk and
-    # customers returning across chunks
+def test_orders_across_chunks_and_customers_found_again(admin_user):
+    # Given a file whose orders span many chunks, one order's rows apart (in the next chunk)
+    # and customers returning across chunks
     rows = [shopify_order(f"#{n}", Email=f"kunde{n % 3}@example.org") for n in range(1, 12)]
     rows.insert(3, shopify_order("#2", Email="kunde2@example.org"))
     data = csv_bytes(shopify_columns(), rows)
@@ -398,7 +398,106 @@ def test_orders_across_chunks_are_kept_once_and_customers_found_again(admin_user
         chunk_size=2,
     )
 
-    assert (summary.imported, summary.skipped, summary.rejected) == (11, 1, 0)
+    assert (summary.imported, summary.skipped, summary.rejected) == (11, 0, 1)
+    assert "not together: it began at row 3" in summary.errors[0].message
     assert Order.objects.count() == 11
     assert Customer.objects.count() == 3
     assert sorted(OrderEvent.objects.values_list("type", flat=True)) == ["imported"] * 11
+
+
+def test_an_order_whose_rows_are_apart_is_rejected_whole(run_import):
+    rows = [
+        shopify_order("#1"),
+        shopify_order("#2"),
+        {"Name": "#1", "Lineitem quantity": "1", "Lineitem name": "Teller", "Lineitem price": "5"},
+        shopify_order("#3"),
+    ]
+    summary = run_import(csv_bytes(shopify_columns(), rows))
+
+    assert (summary.imported, summary.rejected) == (2, 2)
+    assert sorted((e.row, e.order) for e in summary.errors) == [(2, "#1"), (4, "#1")]
+    assert sorted(Order.objects.values_list("external_number", flat=True)) == ["#2", "#3"]
+
+
+def test_vat_follows_the_file_and_a_differing_vat_is_reported(run_import):
+    rows = [
+        # a sale without VAT: Taxes 0 and no tax named
+        shopify_order("#1", Taxes="0.00", **{"Tax 1 Name": "", "Tax 1 Value": ""}),
+        # two rates named, no product known: the highest; the file's 2.60 is reported
+        shopify_order(
+            "#2", Subtotal="22.60", Total="22.60", Taxes="2.60",
+            **{"Lineitem price": "10.70", "Lineitem sku": "", "Tax 1 Name": "MwSt 7%",
+               "Tax 1 Value": "0.70", "Tax 2 Name": "MwSt 19%", "Tax 2 Value": "1.90"},
+        ),
+        {"Name": "#2", "Lineitem quantity": "1", "Lineitem name": "Tasse",
+         "Lineitem price": "11.90"},
+    ]  # fmt: skip
+    summary = run_import(csv_bytes(shopify_columns(), rows))
+
+    assert by_external("#1").tax_total == Decimal("0.00")
+    assert by_external("#2").tax_total == Decimal("3.61")
+    assert [(d.order, d.kind, d.file_total) for d in summary.differences] == [
+        ("#2", "tax", Decimal("2.60"))
+    ]
+
+
+def test_negative_amounts_are_refused(run_import):
+    rows = [
+        shopify_order("#1", Shipping="-3.00"),
+        shopify_order("#2", **{"Lineitem discount": "-5.00"}),
+        shopify_order("#3", **{"Lineitem price": "-1.00"}),
+    ]
+    summary = run_import(csv_bytes(shopify_columns(), rows))
+    assert (summary.imported, summary.rejected) == (0, 3)
+
+
+def test_woocommerce_names_with_separators_negative_fees_and_small_lines(run_import):
+    columns = woocommerce_columns()
+    rows = [
+        {
+            "order_id": "5",
+            "order_date": "2024-03-01 12:00:00",
+            "status": "completed",
+            "order_total": "19.11",
+            "customer_email": "x@example.org",
+            "line_item_1": "name:Kaffee | 500 g; gemahlen|sku:K-1|quantity:1|total:16.81"
+            "|sub_total:16.81|tax:3.19",
+            "line_item_2": "name:Zucker|quantity:1|total:0.10|sub_total:0.10|tax:0.01",
+            "fee_items": "name:Skonto|total:-0.84|tax:-0.16",
+        }
+    ]
+    summary = run_import(csv_bytes(columns, rows))
+
+    assert (summary.imported, summary.rejected) == (1, 0)
+    lines = list(by_external("5").lines.all())
+    assert [(line.name, line.vat_rate) for line in lines] == [
+        ("Kaffee | 500 g; gemahlen", Decimal("19.00")),
+        ("Zucker", Decimal("7.00")),
+    ]
+    assert sum(line.discount for line in lines) == Decimal("1.00")
+    assert by_external("5").total == Decimal("19.11") and summary.difference_count == 0
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        {"payments": '["x"]'},
+        {"lines": '["x"]'},
+        {"payments": '[{"amount": "5.00", "paid_at": 5}]'},
+        {"lines": "[" * 100_000},
+        {"created_at": "0001-01-01T00:00:00+01:00"},
+        {"total": "-5.00"},
+    ],
+)
+def test_a_bad_cell_of_the_own_format_rejects_its_order_only(run_import, cells):
+    good = {
+        "number": "1", "external_source": "", "status": "pending", "payment_status": "unpaid",
+        "created_at": "2024-01-05T10:00:00+01:00", "total": "5.00",
+        "lines": '[{"sku": "", "name": "Tasse", "quantity": 1, "unit_price": "5.00",'
+        ' "vat_rate": "19.00"}]',
+    }  # fmt: skip
+    columns = [*good, "payments"]
+    summary = run_import(csv_bytes(columns, [good, {**good, "number": "2", **cells}]))
+
+    assert (summary.imported, summary.rejected) == (1, 1)
+    assert summary.errors[0].order == "2"

@@ -6,6 +6,7 @@ a rejected order says exactly which cell was wrong.
 
 import re
 import zoneinfo
+from contextvars import ContextVar
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
@@ -22,9 +23,13 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
 # The common case, read without the general parser: "12.50", "-3.00".
 _PLAIN_AMOUNT = re.compile(r"-?\d{1,7}\.\d\d", re.ASCII)  # within MAX_AMOUNT
-_AMOUNT = re.compile(r"-?(\d{1,3}([.,' ]\d{3})+|\d+)([.,]\d{1,4})?")
-_PERCENT = re.compile(r"(\d{1,2}(?:[.,]\d{1,2})?)\s*%")
+_AMOUNT = re.compile(r"-?(\d{1,3}([.,' ]\d{3})+|\d+)([.,]\d{1,6})?")
+_PERCENT = re.compile(r"(?<![\d.,])(\d{1,3}(?:[.,]\d{1,2})?)\s*%")
 MAX_QUANTITY = 100_000
+MIN_YEAR, MAX_YEAR = 1970, 2100
+# Set while a comma-separated file is read: there "1.597" is one and a half and a bit, not
+# 1,597 (a German spreadsheet saving CSV uses ";" and writes 1.597,00).
+DOT_IS_DECIMAL: ContextVar[bool] = ContextVar("dot_is_decimal", default=False)
 # Besides ISO 8601: the German way a spreadsheet writes a time.
 DATE_FORMATS = ("%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M")
 DAY_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")
@@ -41,6 +46,11 @@ def text(value: str | None, limit: int = 255) -> str:
     return cleaned.strip()[:limit]
 
 
+def protect_formula(value: str) -> str:
+    """A cell a spreadsheet will not run as a formula: a ' before =, +, -, @, tab, CR."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
 def unquote_formula(value: str) -> str:
     """A cell an export protected against formula injection ('=…), as it was."""
     if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_STARTS:
@@ -50,9 +60,9 @@ def unquote_formula(value: str) -> str:
 
 def amount(value: str | None, column: str, *, default: Decimal | None = None) -> Decimal:
     """12.50, 12,50, 1.234,56, 1,234.56 or -3 as Decimal cents; empty gives `default`."""
-    if value and _PLAIN_AMOUNT.fullmatch(value):
+    if isinstance(value, str) and _PLAIN_AMOUNT.fullmatch(value):
         return Decimal(value)
-    raw = (value or "").strip().replace("\u00a0", "")
+    raw = str(value or "").strip().replace("\u00a0", "")
     for symbol in ("€", "EUR", "$", "USD"):
         raw = raw.replace(symbol, "")
     raw = raw.strip()
@@ -82,10 +92,25 @@ def _plain_digits(raw: str) -> str:
     if not marks:
         return raw
     last = marks[-1]
-    if len(set(marks)) == 2 or (len(marks) == 1 and len(raw.rsplit(last, 1)[1]) != 3):
+    whole = raw.rsplit(last, 1)[0].lstrip("-")
+    # 1.000 groups thousands; 0.125 cannot (no number is written with a leading 0 group).
+    grouping = (
+        len(raw.rsplit(last, 1)[1]) == 3
+        and whole not in ("0", "")
+        and not (last == "." and DOT_IS_DECIMAL.get())
+    )
+    if len(set(marks)) == 2 or (len(marks) == 1 and not grouping):
         whole, fraction = raw.rsplit(last, 1)
         return whole.replace(".", "").replace(",", "") + "." + fraction
     return raw.replace(".", "").replace(",", "")
+
+
+def positive_amount(value: str | None, column: str, *, default: Decimal | None = None) -> Decimal:
+    """An amount that cannot be negative (a price, total, shipping, discount, payment)."""
+    result = amount(value, column, default=default)
+    if result < 0:
+        raise CellError(column, _("the amount is negative"))
+    return result
 
 
 def quantity(value: str | None, column: str) -> int:
@@ -103,8 +128,9 @@ def quantity(value: str | None, column: str) -> int:
 
 
 def moment(value: str | None, column: str, *, required: bool = True) -> datetime | None:
-    """A point in time; without a zone it is the shop's local time (Europe/Berlin)."""
-    raw = (value or "").strip()
+    """A point in time; without a zone it is the shop's local time (Europe/Berlin); years
+    from 1970 to 2100 (history, not a typo)."""
+    raw = str(value or "").strip()
     if not raw:
         if required:
             raise CellError(column, _("a date is missing"))
@@ -118,13 +144,16 @@ def moment(value: str | None, column: str, *, required: bool = True) -> datetime
                 continue
             break
     if parsed is not None:
+        if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+            raise CellError(column, _("'%(value)s' is not a date") % {"value": raw[:30]})
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=_shop_zone())
     for form in DAY_FORMATS:
         try:
             day: date = datetime.strptime(raw, form).date()
         except ValueError:
             continue
-        return datetime.combine(day, time(12), tzinfo=_shop_zone())
+        if MIN_YEAR <= day.year <= MAX_YEAR:
+            return datetime.combine(day, time(12), tzinfo=_shop_zone())
     raise CellError(column, _("'%(value)s' is not a date") % {"value": raw[:30]})
 
 
@@ -143,7 +172,8 @@ def vat_rate_in(value: str | None) -> Decimal | None:
     found = _PERCENT.search(value or "")
     if not found:
         return None
-    return Decimal(found.group(1).replace(",", ".")).quantize(Decimal("0.01"))
+    rate = Decimal(found.group(1).replace(",", ".")).quantize(Decimal("0.01"))
+    return rate if rate < 100 else None
 
 
 def country_code(value: str | None, column: str) -> str:
@@ -152,7 +182,7 @@ def country_code(value: str | None, column: str) -> str:
     raw = text(value, 100)
     if not raw:
         return ""
-    if len(raw) == 2 and raw.isalpha() and raw.isascii():
+    if len(raw) == 2 and raw.isascii() and raw.upper() in _country_names().values():
         return raw.upper()
     code = _country_names().get(fold(raw))
     if code is None:
@@ -169,7 +199,8 @@ def _country_names() -> dict[str, str]:
         for code, name in Locale(language).territories.items():
             if len(code) == 2 and code.isalpha():
                 names.setdefault(fold(name), code)
-    for alias, code in {"usa": "US", "uk": "GB", "great britain": "GB", "holland": "NL"}.items():
+    aliases = {"usa": "US", "uk": "GB", "great britain": "GB", "holland": "NL", "turkey": "TR"}
+    for alias, code in aliases.items():
         names.setdefault(alias, code)
     return names
 

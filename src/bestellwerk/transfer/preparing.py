@@ -27,6 +27,8 @@ from bestellwerk.shipping.models import Carrier, ShippingMethod
 from bestellwerk.transfer.records import RowError, SourceOrder
 
 MAX_LINES = 250
+# VAT rounded per line and per rate may differ by a cent for each: no difference then.
+TAX_ROUNDING = Decimal("0.01")
 
 
 @dataclass
@@ -47,11 +49,13 @@ class Difference:
     order: str
     file_total: Decimal
     computed_total: Decimal
+    kind: str = "total"  # or "tax": the totals agree, the VAT does not
 
     def as_json(self) -> dict[str, object]:
         return {
             "row": self.row,
             "order": self.order,
+            "kind": self.kind,
             "file_total": f"{self.file_total:.2f}",
             "computed_total": f"{self.computed_total:.2f}",
         }
@@ -175,9 +179,10 @@ class ChunkPreparer:
             raise refused("", _("an order has at most %(max)d lines") % {"max": MAX_LINES})
         if not order.external_id:
             raise refused("", _("the order has no number"))
-        fallback_rate = max(
-            (line.vat_rate for line in order.lines if line.vat_rate is not None),
-            default=DEFAULT_SHIPPING_VAT_RATE,
+        fallback_rate = (
+            order.fallback_vat_rate
+            if order.fallback_vat_rate is not None
+            else DEFAULT_SHIPPING_VAT_RATE
         )
         lines = []
         for position, line in enumerate(order.lines):
@@ -217,6 +222,12 @@ class ChunkPreparer:
         difference = None
         if totals.total != order.total:
             difference = Difference(order.row, order.external_number, order.total, totals.total)
+        elif order.tax_total is not None and abs(totals.tax_total - order.tax_total) > (
+            TAX_ROUNDING * (len(lines) + 1)
+        ):
+            difference = Difference(
+                order.row, order.external_number, order.tax_total, totals.tax_total, kind="tax"
+            )
         money = self._ledger(order)
         money.update(
             subtotal=totals.subtotal,

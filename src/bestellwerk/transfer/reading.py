@@ -19,7 +19,7 @@ from bestellwerk.transfer.records import FileError
 
 DELIMITERS = (",", ";", "\t")
 SNIFF_BYTES = 1 << 20
-MAX_CELL = 1 << 20  # a cell may hold a long note, but not a whole broken file
+MAX_CELL = 16 << 20  # a cell may hold a long note, but not a whole broken file
 
 csv.field_size_limit(MAX_CELL)
 
@@ -71,6 +71,12 @@ def open_table(stream: BinaryIO) -> Table:
     columns = [name.strip() for name in _split(first_line, delimiter)]
     if len(columns) < 2:
         raise FileError(_("The first row is not a header of columns separated by , ; or tab."))
+    repeated = sorted({name for name in columns if name and columns.count(name) > 1})
+    if repeated:
+        raise FileError(
+            _("The header names a column twice: %(columns)s.")
+            % {"columns": ", ".join(repeated)[:200]}
+        )
     stream.seek(0)
     text = io.TextIOWrapper(stream, encoding=encoding, newline="")
     reader = csv.reader(text, delimiter=delimiter, quotechar='"', doublequote=True, strict=False)
@@ -82,16 +88,19 @@ def open_table(stream: BinaryIO) -> Table:
 
 
 def detect_encoding(stream: BinaryIO) -> str:
-    """utf-8-sig when the bytes are UTF-8 (a BOM is dropped either way), else cp1252."""
-    stream.seek(0)
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        while chunk := stream.read(SNIFF_BYTES):
-            decoder.decode(chunk)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return "cp1252"
-    return "utf-8-sig"
+    """utf-8-sig when the bytes are UTF-8 (a BOM is dropped either way), else cp1252 when
+    every byte is one; else FileError, before anything is imported."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        stream.seek(0)
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            while chunk := stream.read(SNIFF_BYTES):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    raise FileError(_("The file is neither UTF-8 nor Windows-1252 text."))
 
 
 def _guarded(reader: Iterator[list[str]]) -> Iterator[list[str]]:

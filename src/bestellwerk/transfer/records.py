@@ -57,7 +57,9 @@ class SourceOrder:
     lines: list[SourceLine] = field(default_factory=list)
     shipping_price: Decimal = Decimal("0.00")  # gross
     discount_code: str = ""
-    tax_total: Decimal | None = None
+    tax_total: Decimal | None = None  # the file's VAT, to compare (None: not given)
+    # The rate of a line the file gives none for and whose SKU is no product here.
+    fallback_vat_rate: Decimal | None = None
     payments: list[SourcePayment] = field(default_factory=list)
     refunds: list[SourceRefund] = field(default_factory=list)
     shipments: list[SourceShipment] = field(default_factory=list)
@@ -72,6 +74,8 @@ class SourceOrder:
     language: str = ""
     assignee: str = ""
     placed_at: datetime | None = None
+    # What groups the order's rows in the file (Name, order_id, number).
+    key: str = ""
     # The file's records of the order (row, cells), kept for the first few only: the
     # preview shows them beside the order they become.
     records: list[tuple[int, dict[str, str]]] = field(default_factory=list)
@@ -85,6 +89,8 @@ class RowError:
     order: str
     column: str
     message: str
+    # The file splits this order: the part read before is rejected too, if still unwritten.
+    withdraws_order: bool = False
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -106,4 +112,7 @@ class CellError(ValueError):
 
 
 class FileError(Exception):
-    """The file cannot be read at all (encoding, no header, a required column missing)."""
+    """The file cannot be read at all (encoding, no header, a required column missing), or
+    no further (a broken record): then `summary` tells what was imported before it."""
+
+    summary: object = None

@@ -119,6 +119,7 @@ class RowErrorOut(Schema):
 class DifferenceOut(Schema):
     row: int
     order: str
+    kind: Literal["total", "tax"]
     file_total: str
     computed_total: str
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from bestellwerk.core.actors import Actor
 from bestellwerk.jobs.models import Job
 from bestellwerk.jobs.services import Progress, save_job_result
+from bestellwerk.transfer.cells import DOT_IS_DECIMAL
 from bestellwerk.transfer.formats import detect_format
 from bestellwerk.transfer.preparing import (
     ChunkPreparer,
@@ -133,19 +134,39 @@ def import_orders(
         if progress is not None:
             progress(table.position(), table.size)
 
-    for read in file_format.orders(table, keep_records=PREVIEW):
-        summary.read += 1
-        if isinstance(read, RowError):
-            summary.add_errors([read], error_sink)
-            continue
-        chunk.append(read)
-        if len(chunk) >= chunk_size:
+    dot_is_decimal = DOT_IS_DECIMAL.set(table.delimiter == ",")
+    try:
+        for read in file_format.orders(table, keep_records=PREVIEW):
+            summary.read += 1
+            if isinstance(read, RowError):
+                summary.add_errors([read, *_withdrawn(read, chunk)], error_sink)
+                continue
+            chunk.append(read)
+            if len(chunk) >= chunk_size:
+                write(chunk)
+                chunk = []
+        if chunk or summary.read == 0:
             write(chunk)
-            chunk = []
-    if chunk or summary.read == 0:
-        write(chunk)
-    summary.seconds = time.perf_counter() - started
+    except FileError as error:
+        # Broken past its start: the orders before stay imported, and the summary says so.
+        error.summary = summary
+        raise
+    finally:
+        DOT_IS_DECIMAL.reset(dot_is_decimal)
+        summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _withdrawn(error: RowError, chunk: list[SourceOrder]) -> list[RowError]:
+    """The earlier part of an order the file splits, taken out of the unwritten chunk (an
+    order imports whole or not at all; a part already written stays, and its row is named
+    in `error`)."""
+    if not error.withdraws_order:
+        return []
+    parts = [order for order in chunk if order.key == error.order]
+    for order in parts:
+        chunk.remove(order)
+    return [RowError(order.row, error.order, "", error.message) for order in parts]
 
 
 def _add_preview(summary: ImportSummary, prepared: list[Prepared]) -> None:

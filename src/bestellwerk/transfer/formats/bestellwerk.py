@@ -61,12 +61,14 @@ def _read_order(group: list[Record]) -> SourceOrder:
         created_at=cells.moment(first.get("created_at"), "created_at"),
         placed_at=cells.moment(first.get("placed_at"), "placed_at", required=False),
         status=status,
-        total=cells.amount(first.get("total"), "total"),
+        total=cells.positive_amount(first.get("total"), "total"),
         email=email,
         billing=billing,
         shipping=address(first, lambda part: f"shipping_{part}"),
         lines=lines,
-        shipping_price=cells.amount(first.get("shipping_total"), "shipping_total", default=ZERO),
+        shipping_price=cells.positive_amount(
+            first.get("shipping_total"), "shipping_total", default=ZERO
+        ),
         discount_code=cells.text(first.get("coupon_code"), 100),
         tax_total=cells.amount(first.get("tax_total"), "tax_total", default=ZERO),
         payments=[
@@ -95,7 +97,7 @@ def _read_order(group: list[Record]) -> SourceOrder:
         ],
         tags=[tag for part in first.get("tags", "").split(",") if (tag := cells.text(part, 50))],
         notes=[
-            cells.text(str(note), 5000) for note in _json_list(first, "notes") if str(note).strip()
+            cells.text(note, 5000) for note in _json_list(first, "notes", of=str) if note.strip()
         ],
         channel=channel,
         lead_source=cells.text(first.get("lead_source"), 40),
@@ -132,15 +134,16 @@ def _amount(item: dict[str, Any], key: str, column: str, default: Decimal | None
     return value
 
 
-def _json_list(values: dict[str, str], column: str) -> list[Any]:
+def _json_list(values: dict[str, str], column: str, *, of: type = dict) -> list[Any]:
+    """A JSON cell holding a list of objects (or of texts, `of=str`)."""
     raw = (values.get(column) or "").strip()
     if not raw:
         return []
     try:
         parsed = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise CellError(column, _("not a JSON list")) from None
-    if not isinstance(parsed, list) or not all(isinstance(i, dict | str) for i in parsed):
+    if not isinstance(parsed, list) or not all(isinstance(item, of) for item in parsed):
         raise CellError(column, _("not a JSON list"))
     return parsed
 

@@ -1,5 +1,6 @@
 """What the format readers share: grouping rows into orders, columns, addresses, errors."""
 
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -11,6 +12,8 @@ from bestellwerk.transfer.reading import Table
 from bestellwerk.transfer.records import CellError, FileError, RowError, SourceOrder
 
 Record = tuple[int, dict[str, str]]
+MAX_KEY = 100  # an order number longer than this is a broken file, not a number
+RECENT_ORDERS = 100_000
 ReadResult = SourceOrder | RowError
 
 
@@ -38,32 +41,49 @@ class Format:
                 % {"columns": ", ".join(f"'{name}'" for name in missing), "format": self.name}
             )
         group: list[Record] = []
-        key = None
+        key = ""
         count = 0
+        # Where the recent orders began, to catch an order whose rows are apart (bounded:
+        # a file is read in one pass with flat memory).
+        began: OrderedDict[str, int] = OrderedDict()
         for record in table.records():
-            record_key = self.order_key(record[1])
+            record_key = self.order_key(record[1])[:MAX_KEY]
             if group and record_key != key:
-                yield self._read(group, key, keep=count < keep_records)
+                yield self._read(group, key, began, keep=count < keep_records)
                 count += 1
                 group = []
             key = record_key
             group.append(record)
         if group:
-            yield self._read(group, key, keep=count < keep_records)
+            yield self._read(group, key, began, keep=count < keep_records)
 
-    def _read(self, group: list[Record], key: str | None, *, keep: bool) -> ReadResult:
+    def _read(
+        self, group: list[Record], key: str, began: OrderedDict[str, int], *, keep: bool
+    ) -> ReadResult:
+        row = group[0][0]
+        if key in began:
+            return RowError(
+                row=row,
+                order=key,
+                column="",
+                message=_("the rows of order %(order)s are not together: it began at row %(first)s")
+                % {"order": key, "first": began[key]},
+                withdraws_order=True,
+            )
+        began[key] = row
+        if len(began) > RECENT_ORDERS:
+            began.popitem(last=False)
         try:
             order = self.read_order(group)
-            if keep:
-                order.records = group
-            return order
         except CellError as error:
-            return RowError(
-                row=error.row or group[0][0],
-                order=key or "",
-                column=error.column,
-                message=error.message,
-            )
+            return RowError(error.row or row, key, error.column, error.message)
+        except (ValueError, TypeError, AttributeError, ArithmeticError, RecursionError):
+            # A cell no reader expects (a JSON list of numbers, a year 1): this order only.
+            return RowError(row, key, "", _("the order cannot be read"))
+        order.key = key
+        if keep:
+            order.records = group
+        return order
 
 
 def with_name(address: dict[str, str], full_name: str) -> dict[str, str]:

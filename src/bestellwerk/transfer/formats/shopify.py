@@ -52,13 +52,12 @@ def _read_order(group: list[Record]) -> SourceOrder:
         )
     fulfillment = cells.text(first.get("Fulfillment Status"), 40).lower()
     created_at = cells.moment(first.get("Created at"), "Created at")
-    total = cells.amount(first.get("Total"), "Total")
-    if total < 0:
-        raise CellError("Total", _("the total is negative"))
-    shipping = cells.amount(first.get("Shipping"), "Shipping", default=ZERO)
-    taxes = cells.amount(first.get("Taxes"), "Taxes", default=ZERO)
-    subtotal = cells.amount(first.get("Subtotal"), "Subtotal", default=ZERO)
-    discount = cells.amount(first.get("Discount Amount"), "Discount Amount", default=ZERO)
+    total = cells.positive_amount(first.get("Total"), "Total")
+    shipping = cells.positive_amount(first.get("Shipping"), "Shipping", default=ZERO)
+    taxes = cells.positive_amount(first.get("Taxes"), "Taxes", default=ZERO)
+    subtotal_text = first.get("Subtotal", "")
+    subtotal = cells.positive_amount(subtotal_text, "Subtotal", default=ZERO)
+    discount = cells.positive_amount(first.get("Discount Amount"), "Discount Amount", default=ZERO)
     rates = sorted(
         {
             rate
@@ -66,21 +65,30 @@ def _read_order(group: list[Record]) -> SourceOrder:
             if (rate := cells.vat_rate_in(first.get(f"Tax {slot} Name"))) is not None
         }
     )
-    line_rate = rates[0] if len(rates) == 1 else None
+    taxes_given = bool(first.get("Taxes", "").strip())
+    if len(rates) == 1:
+        line_rate: Decimal | None = rates[0]
+    elif not rates and taxes_given and not taxes:
+        line_rate = ZERO  # a sale without VAT (abroad, tax-exempt): every line at 0 %
+    else:
+        line_rate = None  # several rates: the product's, else the highest named
     lines = [_line(line_row, values, line_rate) for line_row, values in group]
     if not any(line.discount for line in lines) and discount:
         shares = split_proportionally(discount, [line.unit_price * line.quantity for line in lines])
         for line, share in zip(lines, shares, strict=True):
             line.discount = share
+    highest = max(rates, default=ZERO)
     # Prices without tax (a shop that adds VAT at checkout): what was paid is gross.
-    if taxes and abs(subtotal + shipping + taxes - total) < abs(subtotal + shipping - total):
+    if (
+        taxes
+        and subtotal_text.strip()
+        and abs(subtotal + shipping + taxes - total) < abs(subtotal + shipping - total)
+    ):
         for line in lines:
-            factor = (
-                1 + (line.vat_rate if line.vat_rate is not None else max(rates or [ZERO])) / 100
-            )
+            factor = 1 + (line.vat_rate if line.vat_rate is not None else highest) / 100
             line.unit_price = round_money(line.unit_price * factor)
             line.discount = round_money(line.discount * factor)
-        shipping = round_money(shipping * (1 + max(rates or [ZERO]) / 100))
+        shipping = round_money(shipping * (1 + highest / 100))
 
     email = cells.text(first.get("Email"), 254)
     billing = with_name(address(first, _address_column("Billing")), first.get("Billing Name", ""))
@@ -133,7 +141,8 @@ def _read_order(group: list[Record]) -> SourceOrder:
         lines=lines,
         shipping_price=shipping,
         discount_code=cells.text(first.get("Discount Code"), 100),
-        tax_total=taxes,
+        tax_total=taxes if taxes_given else None,
+        fallback_vat_rate=max(rates) if rates else None,
         payments=payments,
         refunds=refunds,
         tags=[tag for part in first.get("Tags", "").split(",") if (tag := cells.text(part, 50))],
@@ -149,16 +158,14 @@ def _read_order(group: list[Record]) -> SourceOrder:
 
 def _line(row: int, values: dict[str, str], rate: Decimal | None) -> SourceLine:
     try:
-        price = cells.amount(values.get("Lineitem price"), "Lineitem price")
-        if price < 0:
-            raise CellError("Lineitem price", _("a price is negative"))
+        price = cells.positive_amount(values.get("Lineitem price"), "Lineitem price")
         line = SourceLine(
             sku=cells.text(values.get("Lineitem sku"), 64),
             name=cells.text(values.get("Lineitem name"), 200),
             quantity=cells.quantity(values.get("Lineitem quantity"), "Lineitem quantity"),
             unit_price=price,
             vat_rate=rate,
-            discount=cells.amount(
+            discount=cells.positive_amount(
                 values.get("Lineitem discount"), "Lineitem discount", default=ZERO
             ),
             column=str(row),

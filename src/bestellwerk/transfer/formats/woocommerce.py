@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from bestellwerk.core.money import ZERO, round_money
+from bestellwerk.core.money import ZERO, round_money, split_proportionally
 from bestellwerk.transfer import cells
 from bestellwerk.transfer.formats.common import Format, Record, address, cell_error_at
 from bestellwerk.transfer.records import (
@@ -35,6 +35,14 @@ STATUSES = {
 PAID_STATUSES = {"processing", "completed", "refunded"}
 COMMON_RATES = (Decimal("19.00"), Decimal("7.00"), Decimal("0.00"))
 ITEM_COLUMN = re.compile(r"line_item_\d+")
+_KEYS = (
+    "name|product_id|variation_id|sku|quantity|qty|total|sub_total|subtotal|tax|total_tax|"
+    "subtotal_tax|tax_data|meta|items|method_id|method_title|instance_id|taxes|code|amount|"
+    "discount|discount_tax|reason|date|id|refunded_by|rate_id|label|rate_code|rate_percent|"
+    "percent|compound|tax_amount|shipping_tax_amount|tax_class|tax_status"
+)
+_PAIR_BREAK = re.compile(rf"\|(?=\s*(?:{_KEYS})\s*:)", re.IGNORECASE)
+_ENTRY_BREAK = re.compile(rf";(?=\s*(?:{_KEYS})\s*:)", re.IGNORECASE)
 # The one-row-per-item layout's columns for the item of the row.
 ROW_ITEM_PREFIXES = ("line_item_", "item_")
 
@@ -44,13 +52,14 @@ def _order_key(values: dict[str, str]) -> str:
 
 
 def parse_entries(value: str | None, column: str) -> list[dict[str, str]]:
-    """`name:Kaffee|sku:K-1|quantity:2;name:Tee|…` as a list of dicts."""
+    """`name:Kaffee | 500 g|sku:K-1|quantity:2;name:Tee|…` as a list of dicts: `|` and `;`
+    separate only where a known key follows, so names may contain them."""
     entries = []
-    for entry in (value or "").split(";"):
+    for entry in _ENTRY_BREAK.split(value or ""):
         if not entry.strip():
             continue
         pairs: dict[str, str] = {}
-        for part in entry.split("|"):
+        for part in _PAIR_BREAK.split(entry):
             key, sep, item = part.partition(":")
             if not sep:
                 raise CellError(column, _("'%(value)s' is not key:value") % {"value": part[:40]})
@@ -86,14 +95,20 @@ def _read_order(group: list[Record]) -> SourceOrder:
             lines += _row_lines(values, sorted(known_rates, reverse=True))
         except CellError as error:
             raise cell_error_at(line_row, error) from None
-    for entry in parse_entries(first.get("fee_items"), "fee_items"):
-        lines.append(_item(entry, "fee_items", sorted(known_rates, reverse=True), fee=True))
     if not lines:
         raise CellError("line_item_1", _("the order has no items"))
+    for entry in parse_entries(first.get("fee_items"), "fee_items"):
+        gross = cells.amount(entry.get("total"), "fee_items", default=ZERO) + cells.amount(
+            entry.get("tax") or entry.get("total_tax"), "fee_items", default=ZERO
+        )
+        if gross >= 0:
+            lines.append(_item(entry, "fee_items", sorted(known_rates, reverse=True), fee=True))
+        else:
+            _spread_discount(lines, -gross)
 
-    shipping = cells.amount(
+    shipping = cells.positive_amount(
         first.get("shipping_total"), "shipping_total", default=ZERO
-    ) + cells.amount(first.get("shipping_tax_total"), "shipping_tax_total", default=ZERO)
+    ) + cells.positive_amount(first.get("shipping_tax_total"), "shipping_tax_total", default=ZERO)
     shipping_methods = parse_entries(first.get("shipping_items"), "shipping_items")
     shipping_method = cells.text(first.get("shipping_method"), 100) or (
         cells.text(shipping_methods[0].get("method_title") or shipping_methods[0].get("name"), 100)
@@ -213,13 +228,20 @@ def _item(
 
 
 def _rate_of(net: Decimal, tax: Decimal, rates: list[Decimal]) -> Decimal | None:
-    """The VAT rate whose tax on `net` is `tax` (within rounding); None when net is 0."""
+    """The known VAT rate whose tax on `net` comes closest to `tax` (within 2 cents of
+    rounding), else the rate the two imply; None when net is 0."""
     if not net:
         return None
-    for rate in rates:
-        if abs(round_money(net * rate / 100) - tax) <= Decimal("0.02"):
-            return rate
-    return round_money(tax * 100 / net)
+    miss, rate = min((abs(round_money(net * rate / 100) - tax), rate) for rate in rates)
+    return rate if miss <= Decimal("0.02") else round_money(tax * 100 / net)
+
+
+def _spread_discount(lines: list[SourceLine], amount: Decimal) -> None:
+    """A negative fee (a cash discount, a goodwill reduction) as discounts on the lines, in
+    proportion to their gross, each at most its line's gross."""
+    gross = [line.unit_price * line.quantity - line.discount for line in lines]
+    for line, share, room in zip(lines, split_proportionally(amount, gross), gross, strict=True):
+        line.discount += min(share, max(room, ZERO))
 
 
 def _address_column(prefix: str, part: str) -> str:

@@ -107,12 +107,12 @@ class Command(BaseCommand):
             write(f"  … and {summary.rejected - SHOWN_ERRORS:,} more (--errors FILE writes all)")
         if summary.difference_count:
             write(
-                f"{summary.difference_count:,} orders imported with the file's total, which "
-                "differs from what their lines add up to:"
+                f"{summary.difference_count:,} orders imported with the file's amounts, which "
+                "differ from what their lines add up to:"
             )
             for difference in summary.differences[:SHOWN_ERRORS]:
                 write(
-                    f"  row {difference.row} ({difference.order}): file "
+                    f"  row {difference.row} ({difference.order}) {difference.kind}: file "
                     f"{difference.file_total}, lines {difference.computed_total}"
                 )
 
