@@ -113,6 +113,11 @@ def positive_amount(value: str | None, column: str, *, default: Decimal | None =
     return result
 
 
+def amount_if_given(value: str | None, column: str) -> Decimal | None:
+    """A non-negative amount, or None for an empty cell (a figure the file may not give)."""
+    return positive_amount(value, column) if str(value or "").strip() else None
+
+
 def quantity(value: str | None, column: str) -> int:
     raw = (value or "").strip()
     if raw.endswith(".0") or raw.endswith(",0"):

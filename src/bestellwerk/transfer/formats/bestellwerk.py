@@ -70,7 +70,7 @@ def _read_order(group: list[Record]) -> SourceOrder:
             first.get("shipping_total"), "shipping_total", default=ZERO
         ),
         discount_code=cells.text(first.get("coupon_code"), 100),
-        tax_total=cells.amount(first.get("tax_total"), "tax_total", default=ZERO),
+        tax_total=cells.amount_if_given(first.get("tax_total"), "tax_total"),
         payments=[
             SourcePayment(
                 _amount(item, "amount", "payments"),

@@ -163,7 +163,7 @@ def _read_order(group: list[Record]) -> SourceOrder:
         lines=lines,
         shipping_price=shipping,
         discount_code=cells.text(coupons[0].get("code"), 100) if coupons else "",
-        tax_total=cells.amount(first.get("tax_total"), "tax_total", default=ZERO),
+        tax_total=cells.amount_if_given(first.get("tax_total"), "tax_total"),
         payments=payments,
         refunds=refunds,
         notes=[note for note in notes if note],
