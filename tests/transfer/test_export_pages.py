@@ -95,3 +95,13 @@ def test_a_bad_export_request_goes_back_to_the_list(client, sales_user):
     client.force_login(sales_user)
     response = client.post(reverse("staff:order_export"), {"preset": "pdf", "filters": ""})
     assert response.status_code == 302 and not Job.objects.exists()
+
+
+def test_numbers_beyond_the_database_are_a_form_error_not_a_crash(client, sales_user):
+    client.force_login(sales_user)
+    for data in (
+        {"preset": "bestellwerk", "orders": ["99999999999999999999"], "filters": ""},
+        {"preset": "bestellwerk", "filters": "customer=99999999999999999999"},
+    ):
+        assert client.post(reverse("staff:order_export"), data).status_code == 302
+    assert client.get(reverse("staff:order_list"), {"customer": "9" * 20}).status_code == 200

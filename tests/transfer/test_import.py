@@ -1,5 +1,6 @@
 """Importing orders from Shopify, WooCommerce and Bestellwerk CSV files."""
 
+import csv
 import io
 import json
 from decimal import Decimal
@@ -501,3 +502,55 @@ def test_a_bad_cell_of_the_own_format_rejects_its_order_only(run_import, cells):
 
     assert (summary.imported, summary.rejected) == (1, 1)
     assert summary.errors[0].order == "2"
+
+
+def test_update_never_takes_money_back_and_moves_stock_when_asked(run_import, shop_products):
+    paid = shopify_order("#1", **{"Lineitem sku": "KAF-ESP-1000"})
+    run_import(csv_bytes(shopify_columns(), [paid]))
+
+    pending = shopify_order("#1", **{"Financial Status": "pending"})
+    summary = run_import(csv_bytes(shopify_columns(), [pending]), on_duplicate="update")
+    assert (summary.updated, summary.rejected) == (0, 1)
+    assert by_external("#1").payment_status == "paid"
+
+    fulfilled = shopify_order(
+        "#1", **{"Lineitem sku": "KAF-ESP-1000", "Fulfillment Status": "fulfilled"}
+    )
+    summary = run_import(
+        csv_bytes(shopify_columns(), [fulfilled]), on_duplicate="update", adjust_stock=True
+    )
+    assert summary.updated == 1
+    assert by_external("#1").stock_held
+    assert Product.objects.get(sku="KAF-ESP-1000").stock_quantity == 49
+    # the movement is on the timeline, and nothing waits to be sent for it
+    assert not OrderEvent.objects.filter(dispatched_at__isnull=True).exists()
+
+
+def test_the_error_report_runs_no_formula(tmp_path):
+    rows = [shopify_order('=HYPERLINK("http://evil.example","x")', **{"Lineitem quantity": "x"})]
+    path = tmp_path / "orders.csv"
+    path.write_bytes(csv_bytes(shopify_columns(), rows))
+    report = tmp_path / "errors.csv"
+
+    with pytest.raises(SystemExit):
+        call_command("import_orders", str(path), "--errors", str(report), stdout=io.StringIO())
+
+    rejected = list(csv.reader(io.StringIO(report.read_text())))[1]
+    assert rejected[:2] == ["2", '\'=HYPERLINK("http://evil.example","x")']
+
+
+def test_a_file_broken_half_way_keeps_what_came_before_and_says_so(admin_user):
+    good = csv_bytes(shopify_columns(), [shopify_order("#1"), shopify_order("#2")])
+    broken = good + b'"#3,' + b"x" * (17 << 20) + b"\n"
+
+    with pytest.raises(FileError) as stopped:
+        import_orders(
+            stream=io.BytesIO(broken),
+            options=ImportOptions(),
+            actor=Actor.for_user(admin_user),
+            chunk_size=1,
+        )
+
+    # #2 is not imported: its rows might have gone on where the file broke
+    assert stopped.value.summary.imported == 1
+    assert list(Order.objects.values_list("external_number", flat=True)) == ["#1"]

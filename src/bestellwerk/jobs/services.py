@@ -58,6 +58,8 @@ class Progress:
             return
         self.written_at = now
         changes: dict[str, Any] = {"progress_done": done}
+        if self.summary is not None:
+            changes["summary"] = self.summary  # the counts so far, for the job page and API
         if total is not None:
             changes["progress_total"] = total
             changes["progress_done"] = min(done, total)
@@ -135,7 +137,12 @@ def execute_job(job_id: str) -> Job:
         _end(job, JobStatus.CANCELLED, summary=progress.summary)
     except Exception as error:
         logger.exception("Job %s (%s) failed", job.pk, job.kind)
-        _end(job, JobStatus.FAILED, error=str(error)[:2000] or error.__class__.__name__)
+        _end(
+            job,
+            JobStatus.FAILED,
+            summary=progress.summary,  # what was done before it failed stays done
+            error=str(error)[:2000] or error.__class__.__name__,
+        )
     else:
         _end(job, JobStatus.FINISHED, summary=summary)
     job.refresh_from_db()

@@ -7,6 +7,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from bestellwerk.accounts.models import User
+from bestellwerk.api.schemas import MAX_DB_INT
 from bestellwerk.core.models import Tag
 from bestellwerk.core.row_cache import all_rows_by_id
 from bestellwerk.core.search import MAX_QUERY_LENGTH
@@ -105,7 +106,9 @@ class OrderFilterForm(forms.Form):
     created_to = forms.DateField(
         label=_("Created to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    customer = forms.IntegerField(label=_("Customer no."), required=False, min_value=1)
+    customer = forms.IntegerField(
+        label=_("Customer no."), required=False, min_value=1, max_value=MAX_DB_INT
+    )
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
     limit = forms.TypedChoiceField(
         label=_("Per page"),
@@ -215,6 +218,8 @@ class OrderNumbersField(forms.Field):
             numbers = sorted({int(item) for item in value})
         except (TypeError, ValueError) as error:
             raise forms.ValidationError(_("Invalid order number.")) from error
+        if numbers and not 1 <= numbers[0] <= numbers[-1] <= MAX_DB_INT:
+            raise forms.ValidationError(_("Invalid order number."))
         if len(numbers) > MAX_BULK_ORDERS:
             raise forms.ValidationError(
                 _("At most %(count)d orders at once."), params={"count": MAX_BULK_ORDERS}

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from bestellwerk.core.actors import Actor
 from bestellwerk.jobs.models import Job
 from bestellwerk.jobs.services import Progress, save_job_result
-from bestellwerk.transfer.cells import DOT_IS_DECIMAL
+from bestellwerk.transfer.cells import DOT_IS_DECIMAL, protect_formula
 from bestellwerk.transfer.formats import detect_format
 from bestellwerk.transfer.preparing import (
     ChunkPreparer,
@@ -34,6 +34,7 @@ from bestellwerk.transfer.writing import ChunkWriter
 CHUNK = 5000  # orders per transaction: fewer round trips, still one chunk in memory
 KEPT = 1000  # errors and differences kept in the summary; the error report has them all
 PREVIEW = 3
+PREVIEW_CELL = 200  # characters of a source cell shown in the preview
 ERROR_COLUMNS = ["row", "order", "column", "message"]
 
 ProgressCallback = Callable[[int, int], None]
@@ -183,7 +184,14 @@ def preview_of(item: Prepared) -> dict[str, Any]:
     payment_method = refs["payment_method"]
     return {
         "rows": [
-            {"row": row, "cells": {name: value for name, value in cells.items() if value.strip()}}
+            {
+                "row": row,
+                "cells": {
+                    name[:PREVIEW_CELL]: value[:PREVIEW_CELL]
+                    for name, value in cells.items()
+                    if value.strip()
+                },
+            }
             for row, cells in source.records
         ],
         "order": {
@@ -224,7 +232,6 @@ def run_import_job(job: Job, progress: Progress) -> dict[str, Any]:
     options = ImportOptions(**{k: v for k, v in job.options.items() if k in IMPORT_OPTION_NAMES})
     actor = Actor.for_user(job.created_by) if job.created_by else Actor.system(_("Import"))
     summary = ImportSummary()
-    progress.summary = summary.as_job_summary()
 
     def report(done: int, total: int) -> None:
         progress.summary = summary.as_job_summary()
@@ -235,7 +242,7 @@ def run_import_job(job: Job, progress: Progress) -> dict[str, Any]:
         errors.writerow(ERROR_COLUMNS)
 
         def sink(error: RowError) -> None:
-            errors.writerow([error.row, error.order, error.column, error.message])
+            errors.writerow(error_report_row(error))
 
         try:
             with job.source.open("rb") as stream:
@@ -262,6 +269,12 @@ def run_import_job(job: Job, progress: Progress) -> dict[str, Any]:
 
 
 IMPORT_OPTION_NAMES = frozenset(ImportOptions.__dataclass_fields__)
+
+
+def error_report_row(error: RowError) -> list[str]:
+    """A rejected order as a row of the error report (ERROR_COLUMNS); the file's text in it
+    cannot run as a spreadsheet formula."""
+    return [str(error.row), *map(protect_formula, (error.order, error.column, error.message))]
 
 
 __all__ = ["FileError", "ImportOptions", "ImportSummary", "import_orders", "run_import_job"]

@@ -362,6 +362,13 @@ class ChunkWriter:
         for order in Order.objects.filter(pk__in=order_ids):
             deduct_stock(order, lines_by_order[order.pk], self.actor)
         Order.objects.filter(pk__in=order_ids).update(stock_held=True)
+        if not self.options.run_automations:
+            # The movements are on the timeline, but no webhook or automation hears of them.
+            OrderEvent.objects.filter(
+                order_id__in=order_ids,
+                type=OrderEventType.STOCK_DEDUCTED,
+                dispatched_at__isnull=True,
+            ).update(dispatched_at=timezone.now())
 
     def _customers(self, items: list[Prepared], now: Any) -> dict[str, Customer]:
         """The customers of the chunk by folded e-mail: found, or created from the billing
@@ -436,6 +443,15 @@ class ChunkWriter:
                 % {"number": order.number},
             )
         source, money, refs = item.source, item.money, item.refs
+        if money["paid_total"] < order.paid_total or money["refunded_total"] < order.refunded_total:
+            raise refused(
+                "",
+                _(
+                    "order %(number)s has more payments or refunds here than the file says; "
+                    "the ledger is only ever added to: change it in Bestellwerk"
+                )
+                % {"number": order.number},
+            )
         now = timezone.now()
         if (unpaid := money["paid_total"] - order.paid_total) > 0:
             Payment.objects.create(
@@ -517,6 +533,8 @@ class ChunkWriter:
                 if n not in known_notes
             ]
         )
+        if self.options.adjust_stock and source.status in STOCK_HOLDING:
+            self._deduct_stock([order.pk])
         OrderEvent.objects.create(
             order=order,
             type=OrderEventType.IMPORTED,

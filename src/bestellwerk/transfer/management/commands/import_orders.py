@@ -13,7 +13,12 @@ from bestellwerk.core.actors import Actor
 from bestellwerk.transfer.formats import FORMATS
 from bestellwerk.transfer.preparing import ImportOptions
 from bestellwerk.transfer.records import FileError, RowError
-from bestellwerk.transfer.services import ERROR_COLUMNS, ImportSummary, import_orders
+from bestellwerk.transfer.services import (
+    ERROR_COLUMNS,
+    ImportSummary,
+    error_report_row,
+    import_orders,
+)
 
 EXIT_REJECTED = 2
 SHOWN_ERRORS = 20
@@ -67,7 +72,7 @@ class Command(BaseCommand):
                     report.writerow(ERROR_COLUMNS)
 
                     def sink(error: RowError) -> None:
-                        report.writerow([error.row, error.order, error.column, error.message])
+                        report.writerow(error_report_row(error))
 
                 summary = import_orders(
                     stream=stream,
@@ -79,6 +84,9 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"{file}: {error.strerror or error}", returncode=1) from None
         except FileError as error:
+            if isinstance(error.summary, ImportSummary) and error.summary.read:
+                self.stderr.write(f"{file}: stopped: {error}")
+                self._report(error.summary)
             raise CommandError(f"{file}: {error}", returncode=1) from None
         finally:
             if bar is not None:
