@@ -400,7 +400,7 @@ def test_orders_across_chunks_and_customers_found_again(admin_user):
     )
 
     assert (summary.imported, summary.skipped, summary.rejected) == (11, 0, 1)
-    assert "not together: it began at row 3" in summary.errors[0].message
+    assert "stehen nicht beieinander: sie begann in Zeile 3" in summary.errors[0].message
     assert Order.objects.count() == 11
     assert Customer.objects.count() == 3
     assert sorted(OrderEvent.objects.values_list("type", flat=True)) == ["imported"] * 11
