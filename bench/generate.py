@@ -20,6 +20,13 @@ from bench.database import (
 )
 from bench.orders import PAYMENT_STATES, Ids, OrderMaker, Refs, Rows
 from bench.people import CUSTOMER_FIELDS, PeopleMaker, Person, customer_row, load_people
+from bestellwerk.transfer.writing import (
+    LINE_FIELDS,
+    NOTE_FIELDS,
+    PAYMENT_FIELDS,
+    REFUND_FIELDS,
+    SHIPMENT_FIELDS,
+)
 
 BASE_ORDERS = 300  # demo orders written through the services
 HISTORY_DAYS = 3 * 365
@@ -37,30 +44,10 @@ ORDER_FIELDS = [
     "external_source", "external_id", "external_number", "search_document", "placed_at",
     "created_at", "updated_at",
 ]  # fmt: skip
-LINE_FIELDS = [
-    "order_id", "position", "product_id", "sku", "name", "unit_price", "vat_rate", "quantity",
-    "subtotal", "discount", "total", "tax", "stock_deducted", "refunded_quantity",
-]  # fmt: skip
 EVENT_FIELDS = [
     "order_id", "type", "data", "actor_kind", "actor_user_id", "actor_label", "actor_token_id",
     "created_at", "dispatched_at",
 ]  # fmt: skip
-PAYMENT_FIELDS = [
-    "id", "order_id", "provider", "method_id", "reference", "refund_reference", "amount",
-    "currency", "paid_at", "voided_payment_id", "reason", "created_at", "actor_kind",
-    "actor_user_id", "actor_label",
-]  # fmt: skip
-REFUND_FIELDS = [
-    "id", "order_id", "payment_id", "provider", "status", "amount", "shipping_amount",
-    "credited_amount", "currency", "reason", "restock", "notify_customer", "set_status_refunded",
-    "provider_reference", "failure_message", "idempotency_key", "request_fingerprint",
-    "created_at", "completed_at", "checked_at", "actor_kind", "actor_user_id", "actor_label",
-]  # fmt: skip
-SHIPMENT_FIELDS = [
-    "id", "order_id", "carrier_id", "carrier_name", "tracking_code", "tracking_url",
-    "created_at", "updated_at",
-]  # fmt: skip
-NOTE_FIELDS = ["id", "order_id", "body", "author_id", "author_label", "created_at"]
 
 
 def generate(
