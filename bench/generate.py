@@ -20,7 +20,7 @@ from bench.database import (
 )
 from bench.orders import PAYMENT_STATES, Ids, OrderMaker, Refs, Rows
 from bench.people import CUSTOMER_FIELDS, PeopleMaker, Person, customer_row, load_people
-from bestellwerk.transfer.writing import (
+from bestellwerk.transfer.columns import (
     LINE_FIELDS,
     NOTE_FIELDS,
     PAYMENT_FIELDS,

@@ -390,6 +390,8 @@ def driver_split(stats: pstats.Stats) -> dict[str, float]:
     """Seconds spent in psycopg entered from outside it (what the database costs: the
     driver, the round trips, the server's work) split into COPY and statements, and the
     rest (Python: reading, preparing, Django's ORM)."""
+    # The caller edges live only in pstats' raw table (`get_stats_profile()` drops them), an
+    # attribute the type stubs do not declare.
     raw: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
 
     def in_driver(func: tuple[str, int, str]) -> bool:
@@ -445,7 +447,7 @@ def shopify_header() -> list[str]:
     if HEADER_FILE.exists():
         with open(HEADER_FILE, encoding="utf-8", newline="") as header:
             return next(csv.reader(header))
-    from bestellwerk.transfer.exporting import SHOPIFY_COLUMNS
+    from bestellwerk.transfer.export_shopify import SHOPIFY_COLUMNS
 
     return list(SHOPIFY_COLUMNS)
 

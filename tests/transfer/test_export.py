@@ -33,7 +33,7 @@ from bestellwerk.payments.models import PaymentMethod
 from bestellwerk.payments.services import record_manual_payment, refund_order, void_payment
 from bestellwerk.promotions.services import create_coupon
 from bestellwerk.shipping.models import ShippingMethod
-from bestellwerk.transfer.exporting import SHOPIFY_COLUMNS
+from bestellwerk.transfer.export_shopify import SHOPIFY_COLUMNS
 from bestellwerk.transfer.native import LINE_KEYS, LINE_LAYOUT, ORDER_LAYOUT
 from bestellwerk.transfer.schemas import OrderExportQuery
 from bestellwerk.transfer.selectors import export_chunks, select_export_orders

@@ -13,11 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
+from django.core.files.base import File
 from django.utils.translation import gettext as _
 
+from bestellwerk.accounts.models import User
 from bestellwerk.core.actors import Actor
-from bestellwerk.jobs.models import Job
-from bestellwerk.jobs.services import Progress, save_job_result
+from bestellwerk.core.errors import ServiceError
+from bestellwerk.jobs.models import Job, JobKind, JobStatus
+from bestellwerk.jobs.services import Progress, save_job_result, start_job
 from bestellwerk.transfer.cells import DOT_IS_DECIMAL, protect_formula
 from bestellwerk.transfer.formats import detect_format
 from bestellwerk.transfer.preparing import (
@@ -269,6 +272,20 @@ def run_import_job(job: Job, progress: Progress) -> dict[str, Any]:
 
 
 IMPORT_OPTION_NAMES = frozenset(ImportOptions.__dataclass_fields__)
+
+
+def start_import_after_dry_run(*, preview: Job, user: User | None) -> Job:
+    """The import of the file a finished dry run read, with the same options, as a job."""
+    if preview.status != JobStatus.FINISHED or not preview.options.get("dry_run"):
+        raise ServiceError("not_a_finished_dry_run", _("Only a finished dry run can be imported."))
+    with preview.source.open("rb") as source:
+        return start_job(
+            kind=JobKind.IMPORT,
+            user=user,
+            options={**preview.options, "dry_run": False},
+            source=File(source),
+            source_name=preview.source_name,
+        )
 
 
 def error_report_row(error: RowError) -> list[str]:

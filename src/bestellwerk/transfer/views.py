@@ -1,17 +1,17 @@
 """Staff pages for importing orders: upload, dry run with preview, then the import job."""
 
 from django.contrib import messages
-from django.core.files.base import File
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bestellwerk.accounts.permissions import permission_required_for
-from bestellwerk.jobs.models import Job, JobKind, JobStatus
+from bestellwerk.core.errors import ServiceError
+from bestellwerk.jobs.models import Job, JobKind
 from bestellwerk.jobs.selectors import recent_jobs
 from bestellwerk.jobs.services import start_job
 from bestellwerk.transfer.forms import ImportForm
+from bestellwerk.transfer.services import start_import_after_dry_run
 
 
 @permission_required_for("orders.import")
@@ -43,15 +43,9 @@ def start_import_after_preview(request: HttpRequest, job_id: str) -> HttpRespons
     preview = Job.objects.filter(pk=job_id, kind=JobKind.IMPORT).first()
     if preview is None or not preview.source:
         raise Http404
-    if preview.status != JobStatus.FINISHED or not preview.options.get("dry_run"):
-        messages.error(request, _("Only a finished dry run can be imported."))
+    try:
+        job = start_import_after_dry_run(preview=preview, user=request.user)
+    except ServiceError as error:
+        messages.error(request, error.message)
         return redirect("jobs:detail", job_id=preview.pk)
-    with preview.source.open("rb") as source:
-        job = start_job(
-            kind=JobKind.IMPORT,
-            user=request.user,
-            options={**preview.options, "dry_run": False},
-            source=File(source),
-            source_name=preview.source_name,
-        )
     return redirect("jobs:detail", job_id=job.pk)
